@@ -1,0 +1,142 @@
+// The whole database schema, in one place. drizzle-kit reads this file to
+// generate the SQL migrations in drizzle/; the worker reads it to build queries.
+import { sql } from "drizzle-orm";
+import { check, foreignKey, index, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+
+export const contactRoles = ["buyer", "signer", "billing", "shipping", "legal", "admin"] as const;
+export type ContactRole = (typeof contactRoles)[number];
+export const addressTypes = ["billing", "shipping"] as const;
+export const customerTypes = ["company", "individual"] as const;
+
+export const contactRole = pgEnum("contact_role", contactRoles);
+export const addressType = pgEnum("address_type", addressTypes);
+export const customerType = pgEnum("customer_type", customerTypes);
+
+// Millisecond precision: enough for `updated_at` to move on every change, and
+// what JavaScript's Date can carry without loss.
+const createdAt = () => timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow();
+
+export const workspaces = pgTable("workspaces", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+});
+
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    // SHA-256 of the whole secret, lowercase hex. The secret itself is never stored.
+    tokenHash: text("token_hash").notNull().unique(),
+    // The first characters of the secret, shown in lists so that a person can tell tokens apart.
+    tokenHint: text("token_hint").notNull(),
+    permissions: text("permissions").array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index("api_tokens_workspace_idx").on(t.workspaceId, t.createdAt)],
+);
+
+export const customers = pgTable(
+  "customers",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    type: customerType("type").notNull(),
+    segmentId: uuid("segment_id"),
+    logo: text("logo"),
+    taxIds: jsonb("tax_ids").$type<{ tax: string; tax_value: string }[]>().notNull().default([]),
+    idCrm: text("id_crm"),
+    idErp: text("id_erp"),
+    idAccounting: text("id_accounting"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // Target of the composite foreign keys below: a child row can only point
+    // at a customer of its own workspace.
+    unique("customers_workspace_id_key").on(t.workspaceId, t.id),
+    index("customers_workspace_order_idx").on(t.workspaceId, t.createdAt, t.id),
+  ],
+);
+
+export const contacts = pgTable(
+  "contacts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id").notNull(),
+    customerId: uuid("customer_id").notNull(),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name").notNull(),
+    email: text("email").notNull(),
+    phone: text("phone"),
+    role: contactRole("role").array().notNull().default(sql`'{}'::contact_role[]`),
+    idCrm: text("id_crm"),
+    idErp: text("id_erp"),
+    idAccounting: text("id_accounting"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    foreignKey({
+      name: "contacts_customer_fk",
+      columns: [t.workspaceId, t.customerId],
+      foreignColumns: [customers.workspaceId, customers.id],
+    }),
+    unique("contacts_workspace_customer_id_key").on(t.workspaceId, t.customerId, t.id),
+    index("contacts_workspace_order_idx").on(t.workspaceId, t.createdAt, t.id),
+    index("contacts_workspace_customer_idx").on(t.workspaceId, t.customerId, t.createdAt, t.id),
+  ],
+);
+
+export const addresses = pgTable(
+  "addresses",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id").notNull(),
+    customerId: uuid("customer_id").notNull(),
+    type: addressType("type").notNull(),
+    name: text("name"),
+    addressLine1: text("address_line1").notNull(),
+    addressLine2: text("address_line2"),
+    city: text("city").notNull(),
+    state: text("state"),
+    postalCode: text("postal_code").notNull(),
+    country: text("country").notNull(),
+    contactId: uuid("contact_id"),
+    comment: text("comment"),
+    idCrm: text("id_crm"),
+    idErp: text("id_erp"),
+    idAccounting: text("id_accounting"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    foreignKey({
+      name: "addresses_customer_fk",
+      columns: [t.workspaceId, t.customerId],
+      foreignColumns: [customers.workspaceId, customers.id],
+    }),
+    // The linked contact must belong to the same workspace and customer. With
+    // contact_id NULL the key is not checked (MATCH SIMPLE): the link is optional.
+    foreignKey({
+      name: "addresses_contact_fk",
+      columns: [t.workspaceId, t.customerId, t.contactId],
+      foreignColumns: [contacts.workspaceId, contacts.customerId, contacts.id],
+    }),
+    check("addresses_country_check", sql`${t.country} ~ '^[A-Z]{2}$'`),
+    index("addresses_workspace_order_idx").on(t.workspaceId, t.createdAt, t.id),
+    index("addresses_workspace_customer_idx").on(t.workspaceId, t.customerId, t.createdAt, t.id),
+    index("addresses_contact_idx").on(t.contactId),
+  ],
+);
