@@ -1,0 +1,38 @@
+// Three projects:
+// - "worker": the API's contract, inside the Workers runtime (workerd), through
+//   the worker's fetch, against the local SQL-over-HTTP server on a fresh database;
+// - "exclusive": the same, with a server of its own and one file at a time, for
+//   tests that count the server's round trips or inject faults into it;
+// - "local-db": Node tests of the local server's fidelity to Neon's protocol.
+// The backend is PGlite unless LOCAL_POSTGRES_URL names a PostgreSQL server, on
+// which each project creates (and afterwards drops) a database of its own.
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const workerProject = (name: string, include: string[], exclude: string[] = [], fileParallelism = true) => ({
+  extends: true as const,
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: { DATABASE_URL: inject("databaseUrl"), LOCAL_DB_ORIGIN: inject("localDbOrigin") },
+      },
+    })),
+  ],
+  test: { name, include, exclude, fileParallelism, globalSetup: ["./test/global-setup.ts"] },
+});
+
+export default defineConfig({
+  test: {
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    projects: [
+      workerProject("worker", ["test/**/*.test.ts"], ["test/exclusive/**", "test/local-db/**"]),
+      workerProject("exclusive", ["test/exclusive/**/*.test.ts"], [], false),
+      {
+        extends: true,
+        test: { name: "local-db", include: ["test/local-db/**/*.test.ts"], environment: "node" },
+      },
+    ],
+  },
+});
