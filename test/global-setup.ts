@@ -1,0 +1,26 @@
+// Node side of the worker tests: a fresh database for this run, migrated, served
+// by the local SQL-over-HTTP server on a free port; its address goes to the
+// worker as DATABASE_URL. Everything is dropped afterwards.
+import type { TestProject } from "vitest/node";
+import { migrationsFolder } from "../scripts/local-db/open.ts";
+import { startLocalDbServer } from "../scripts/local-db/server.ts";
+import { openTestBackend } from "./local-db/test-backend.ts";
+
+export default async function setup(project: TestProject) {
+  const { backend, dispose } = await openTestBackend();
+  await backend.migrate(migrationsFolder);
+  const server = await startLocalDbServer({ backend });
+  project.provide("databaseUrl", server.databaseUrl);
+  project.provide("localDbOrigin", server.origin);
+  return async () => {
+    await server.close();
+    await dispose();
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    localDbOrigin: string;
+  }
+}
