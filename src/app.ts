@@ -2,7 +2,9 @@
 // router per resource under /api. Tests, `wrangler dev` and production all run this.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { addressRoutes } from "./addresses/routes";
 import { contactRoutes } from "./contacts/routes";
+import { customerRoutes } from "./customers/routes";
 import type { AppEnv } from "./env";
 import { ApiError, errorResponse } from "./http/errors";
 import { bearerAuth } from "./middleware/auth";
@@ -12,7 +14,10 @@ export function createApp() {
   const app = new Hono<AppEnv>();
 
   app.use("/api/*", bearerAuth, database);
-  const routes = app.route("/api/contacts", contactRoutes);
+  const routes = app
+    .route("/api/contacts", contactRoutes)
+    .route("/api/customers", customerRoutes)
+    .route("/api/addresses", addressRoutes);
 
   app.notFound((c) => errorResponse(c, new ApiError(404, `Not found: ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

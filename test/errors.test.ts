@@ -19,7 +19,7 @@ async function call(app: { fetch: typeof worker.fetch }, path: string, token: st
 describe("errors", () => {
   it("answers 404 in the envelope for an unknown route", async () => {
     const ws = await seedWorkspace();
-    for (const path of ["/", "/api", "/api/contact/x", "/api/contacts", "/api/contacts/a/b"]) {
+    for (const path of ["/", "/api", "/api/contact/x", "/api/contacts/a/b", "/api/customers/a/b/c"]) {
       const response = await api(path, { token: ws.token });
       expect(response.status, path).toBe(404);
       const body = await json(response);

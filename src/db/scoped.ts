@@ -17,18 +17,31 @@ const tokenIsLive = (tokenHash: string) =>
     or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`)),
   );
 
-/** The workspace id of a live token holding `permission`, as a SQL subquery (NULL otherwise). */
-export function workspaceOfToken(tokenHash: string, permission: Permission): SQL {
-  return sql`(select ${apiTokens.workspaceId} from ${apiTokens} where ${and(
+export interface Scope {
+  /**
+   * The workspace of the token, as a SQL subquery for the data queries' WHERE
+   * clauses: NULL (so no row matches) unless the token is live and holds every
+   * needed permission.
+   */
+  workspaceId: SQL;
+  /** The same condition on api_tokens, for an INSERT … SELECT whose source is the token row. */
+  tokenRow: SQL;
+}
+
+function scopeOf(tokenHash: string, needed: readonly Permission[]): Scope {
+  const tokenRow = and(
     tokenIsLive(tokenHash),
-    arrayOverlaps(apiTokens.permissions, permissionsGranting(permission)),
-  )})`;
+    ...needed.map((permission) => arrayOverlaps(apiTokens.permissions, permissionsGranting(permission))),
+  ) as SQL;
+  return {
+    tokenRow,
+    workspaceId: sql`(select ${apiTokens.workspaceId} from ${apiTokens} where ${tokenRow})`,
+  };
 }
 
 function tokenLookup(db: Db, tokenHash: string) {
   return db
     .select({
-      workspaceId: apiTokens.workspaceId,
       permissions: apiTokens.permissions,
       revoked: sql<boolean>`${apiTokens.revokedAt} is not null`,
       expired: sql<boolean>`coalesce(${apiTokens.expiresAt} <= now(), false)`,
@@ -51,23 +64,22 @@ function touchToken(db: Db, tokenHash: string) {
     );
 }
 
-export interface Scope {
-  /** The token's workspace, as a SQL subquery for the data queries' WHERE clauses. */
-  workspaceId: SQL;
-}
+const invalidToken = (message: string) =>
+  new ApiError(401, message, { "WWW-Authenticate": 'Bearer error="invalid_token"' });
 
 /**
  * Runs the token check and `build`'s queries in one request (one transaction),
- * then throws 401/403 if the token may not do `permission`. Resolves to the
- * results of `build`'s queries, in order.
+ * then throws 401/403 if the token may not do what `needed` names. Resolves to
+ * the results of `build`'s queries, in order.
  */
 export async function runScoped<T extends readonly [BatchItem<"pg">, ...BatchItem<"pg">[]]>(
   db: Db,
   tokenHash: string,
-  permission: Permission,
+  needed: Permission | readonly Permission[],
   build: (scope: Scope) => T,
 ): Promise<BatchResponse<T>> {
-  const queries = build({ workspaceId: workspaceOfToken(tokenHash, permission) });
+  const permissions = typeof needed === "string" ? [needed] : needed;
+  const queries = build(scopeOf(tokenHash, permissions));
   let results: unknown[];
   try {
     results = await db.batch([tokenLookup(db, tokenHash), touchToken(db, tokenHash), ...queries]);
@@ -75,15 +87,12 @@ export async function runScoped<T extends readonly [BatchItem<"pg">, ...BatchIte
     throw databaseError(error);
   }
   const [token] = results[0] as Awaited<ReturnType<typeof tokenLookup>>;
-  if (!token) throw new ApiError(401, "Invalid API token", { "WWW-Authenticate": 'Bearer error="invalid_token"' });
-  if (token.revoked) {
-    throw new ApiError(401, "API token has been revoked", { "WWW-Authenticate": 'Bearer error="invalid_token"' });
-  }
-  if (token.expired) {
-    throw new ApiError(401, "API token has expired", { "WWW-Authenticate": 'Bearer error="invalid_token"' });
-  }
-  if (!permissionsGranting(permission).some((p) => token.permissions.includes(p))) {
-    throw new ApiError(403, `This API token lacks the ${permission} permission`);
-  }
+  if (!token) throw invalidToken("Invalid API token");
+  if (token.revoked) throw invalidToken("API token has been revoked");
+  if (token.expired) throw invalidToken("API token has expired");
+  const missing = permissions.find(
+    (p) => !permissionsGranting(p).some((granted) => token.permissions.includes(granted)),
+  );
+  if (missing) throw new ApiError(403, `This API token lacks the ${missing} permission`);
   return results.slice(2) as unknown as BatchResponse<T>;
 }

@@ -1,0 +1,131 @@
+// /api/addresses: list, get, create, patch, delete.
+import { Hono } from "hono";
+import { runScoped } from "../db/scoped";
+import type { AppEnv } from "../env";
+import { readJsonBody } from "../http/body";
+import { badRequest, notFound } from "../http/errors";
+import { listResponse, readIdFilter, readListParams } from "../http/list";
+import { pathId } from "../http/params";
+import { deleted, ok } from "../http/respond";
+import {
+  addressChanges,
+  contactOwner,
+  deleteAddress,
+  insertAddress,
+  listAddresses,
+  newAddressReferences,
+  selectAddress,
+  updateAddress,
+} from "./queries";
+import { createAddress, updateAddress as updateAddressBody } from "./schemas";
+import { type AddressRow, serializeAddress } from "./serialize";
+
+/** Why a contact_id was refused, given the contact's customer (undefined or null: no such contact here). */
+function contactLinkError(contactCustomerId: string | null | undefined, customerId: string) {
+  if (!contactCustomerId) return badRequest("contact_id: contact not found");
+  if (contactCustomerId !== customerId) return badRequest("contact_id: the contact belongs to another customer");
+  return undefined;
+}
+
+export const addressRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const customerId = readIdFilter(c, "customer_id");
+    const params = readListParams(c);
+    const { db, tokenHash } = c.var;
+    return listResponse(c, params, {
+      async fetchPage(after, size) {
+        const [rows] = await runScoped(
+          db,
+          tokenHash,
+          "addresses:read",
+          (scope) => [listAddresses(db, scope, { customerId, after, size })] as const,
+        );
+        return rows;
+      },
+      serialize: serializeAddress,
+    });
+  })
+
+  .get("/:id", async (c) => {
+    const id = pathId(c.req.param("id"), "address");
+    const { db, tokenHash } = c.var;
+    const [[row]] = await runScoped(
+      db,
+      tokenHash,
+      "addresses:read",
+      (scope) => [selectAddress(db, scope, id)] as const,
+    );
+    if (!row) throw notFound("Address");
+    return ok(c, serializeAddress(row));
+  })
+
+  .post("/", async (c) => {
+    const input = await readJsonBody(c, createAddress);
+    const id = crypto.randomUUID();
+    const contactId = input.contact_id ?? undefined;
+    const { db, tokenHash } = c.var;
+    // The reference check travels with the insert, only to explain a refusal.
+    const [[references], , [row]] = await runScoped(
+      db,
+      tokenHash,
+      "addresses:write",
+      (scope) =>
+        [
+          newAddressReferences(db, scope, input.customer_id, contactId),
+          insertAddress(db, scope, id, input),
+          selectAddress(db, scope, id),
+        ] as const,
+    );
+    if (!row) {
+      if (!references) throw badRequest("customer_id: customer not found");
+      throw contactLinkError(references.contactCustomerId, input.customer_id) ?? new Error("address insert refused");
+    }
+    c.header("Location", `/api/addresses/${id}`);
+    return ok(c, serializeAddress(row), 201);
+  })
+
+  .patch("/:id", async (c) => {
+    const id = pathId(c.req.param("id"), "address");
+    const input = await readJsonBody(c, updateAddressBody);
+    const contactId = input.contact_id ?? undefined;
+    const { db, tokenHash } = c.var;
+    let owner: { customerId: string } | undefined;
+    let updated = true;
+    let row: AddressRow | undefined;
+    if (Object.keys(addressChanges(input)).length > 0) {
+      let changed: { id: string }[];
+      [[owner], changed, [row]] = await runScoped(
+        db,
+        tokenHash,
+        "addresses:write",
+        (scope) =>
+          [
+            contactOwner(db, scope, contactId),
+            updateAddress(db, scope, id, input),
+            selectAddress(db, scope, id),
+          ] as const,
+      );
+      updated = changed.length > 0;
+    } else {
+      [[row]] = await runScoped(db, tokenHash, "addresses:write", (scope) => [selectAddress(db, scope, id)] as const);
+    }
+    if (!row) throw notFound("Address");
+    if (input.customer_id && input.customer_id !== row.customerId) {
+      throw badRequest("customer_id cannot be changed: an address stays with the customer it was created for");
+    }
+    if (!updated) throw contactLinkError(owner?.customerId, row.customerId) ?? new Error("address update refused");
+    return ok(c, serializeAddress(row));
+  })
+
+  .delete("/:id", async (c) => {
+    const id = pathId(c.req.param("id"), "address");
+    const { db, tokenHash } = c.var;
+    const [removed] = await runScoped(
+      db,
+      tokenHash,
+      "addresses:write",
+      (scope) => [deleteAddress(db, scope, id)] as const,
+    );
+    if (removed.length === 0) throw notFound("Address");
+    return deleted(c, "Address");
+  });

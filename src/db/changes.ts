@@ -1,0 +1,19 @@
+// Shared pieces of writes: wire fields → columns, and updated_at.
+import { type AnyColumn, type SQL, sql } from "drizzle-orm";
+
+/**
+ * The columns to write for the wire fields present in `input`, renamed through
+ * `columns` (wire name → column key). Absent fields are left out, so a PATCH
+ * changes only what it sent; `null` is kept (it unsets).
+ */
+export function columnsFrom<Row>(input: object, columns: Readonly<Record<string, keyof Row>>): Partial<Row> {
+  const out: Partial<Row> = {};
+  for (const [field, value] of Object.entries(input)) {
+    const column = columns[field];
+    if (column !== undefined && value !== undefined) out[column] = value as Row[keyof Row];
+  }
+  return out;
+}
+
+/** The new updated_at of a changed row: now, and always later than before (even within one millisecond). */
+export const nextUpdatedAt = (column: AnyColumn): SQL => sql`greatest(now(), ${column} + interval '1 millisecond')`;

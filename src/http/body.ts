@@ -1,0 +1,42 @@
+// Reading a JSON request body: content type, size limit, JSON syntax, a JSON
+// object, no read-only fields, then the resource's schema. Every refusal is a
+// 4xx in the envelope; nothing reaches the database unless all of it passes.
+import type { Context } from "hono";
+import * as v from "valibot";
+import { ApiError, badRequest } from "./errors";
+import { readOnlyFields, validationMessage } from "./validation";
+
+/** Largest request body accepted, in bytes. */
+export const maxBodyBytes = 64 * 1024;
+
+export async function readJsonBody<TSchema extends v.GenericSchema>(
+  c: Context,
+  schema: TSchema,
+): Promise<v.InferOutput<TSchema>> {
+  const type = c.req.header("Content-Type") ?? "";
+  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+    throw new ApiError(415, "Content-Type must be application/json");
+  }
+  const declared = Number(c.req.header("Content-Length"));
+  if (declared > maxBodyBytes) throw tooLarge();
+  const bytes = await c.req.arrayBuffer();
+  if (bytes.byteLength > maxBodyBytes) throw tooLarge();
+
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+  } catch {
+    throw badRequest("Request body is not valid JSON");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw badRequest("Request body must be a JSON object");
+  }
+  const readOnly = readOnlyFields.filter((field) => Object.hasOwn(body, field));
+  if (readOnly.length > 0) throw badRequest(`${readOnly.join(", ")} ${readOnly.length > 1 ? "are" : "is"} read-only`);
+
+  const result = v.safeParse(schema, body);
+  if (!result.success) throw badRequest(validationMessage(result.issues));
+  return result.output;
+}
+
+const tooLarge = () => new ApiError(413, `Request body must be at most ${maxBodyBytes} bytes`);

@@ -1,0 +1,119 @@
+// Building blocks for request schemas (valibot: small, tree-shakable) and the
+// one formatter that turns validation issues into the envelope's error string,
+// naming each field and the rule it broke.
+import * as v from "valibot";
+import { isCountryCode } from "../lib/countries";
+import { parseUuid } from "../lib/uuid";
+
+/**
+ * Text PostgreSQL can store and JSON can carry: no NUL character (text columns
+ * refuse it) and no lone UTF-16 surrogate (not valid Unicode). Trimmed; at most
+ * `max` characters.
+ */
+export const text = (max: number) =>
+  v.pipe(
+    v.string(),
+    v.check((s) => !s.includes("\u0000"), "must not contain NUL characters"),
+    v.check((s) => s.isWellFormed(), "must be valid Unicode text"),
+    v.trim(),
+    v.maxLength(max),
+  );
+
+/** Text that must not be empty once trimmed. */
+export const requiredText = (max: number) => v.pipe(text(max), v.minLength(1));
+
+/** A field that may be null (`null` unsets it on PATCH). */
+export const nullableText = (max: number) => v.nullable(text(max));
+
+/** Any uuid PostgreSQL accepts, turned into its canonical form. */
+export const uuid = v.pipe(
+  v.string(),
+  v.maxLength(38),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const id = parseUuid(dataset.value);
+    if (id) return id;
+    addIssue({ message: "must be a UUID" });
+    return NEVER;
+  }),
+);
+
+// One @, no spaces, a dot in the domain: a shape check, not RFC 5322. CRM data
+// holds addresses that stricter patterns refuse; uniqueness is not enforced.
+export const email = v.pipe(requiredText(320), v.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an email address"));
+
+export const countryCode = v.pipe(
+  v.string(),
+  v.maxLength(2),
+  v.toUpperCase(),
+  v.check(isCountryCode, "must be an ISO 3166-1 alpha-2 country code, such as FR, US or DE"),
+);
+
+export const httpUrl = v.pipe(
+  requiredText(2048),
+  v.check((s) => /^https?:\/\/[^\s/$.?#].[^\s]*$/i.test(s), "must be an http or https URL"),
+);
+
+/** An array of picklist values, duplicates removed (order kept). */
+export const setOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  v.pipe(
+    v.array(v.picklist(values)),
+    v.maxLength(values.length * 4),
+    v.transform((items) => [...new Set(items)]),
+  );
+
+export const externalIds = {
+  id_crm: v.optional(nullableText(255)),
+  id_erp: v.optional(nullableText(255)),
+  id_accounting: v.optional(nullableText(255)),
+};
+
+/** Fields no request body may set: the server owns them. */
+export const readOnlyFields = ["id", "workspace_id", "created_at", "updated_at", "address_ids", "contact_ids"] as const;
+
+function pathOf(issue: v.BaseIssue<unknown>): string {
+  let path = "";
+  for (const item of issue.path ?? []) {
+    path += typeof item.key === "number" ? `[${item.key}]` : path ? `.${String(item.key)}` : String(item.key);
+  }
+  return path;
+}
+
+const describe = (received: string) => (received === "null" ? "null" : received);
+
+/** One readable sentence per issue: "<field> <rule>". */
+export function issueMessage(issue: v.BaseIssue<unknown>): string {
+  const path = pathOf(issue) || "body";
+  if (issue.received === "undefined" && issue.kind === "schema") return `${path} is required`;
+  if (issue.type === "strict_object") return `${path} is not a known field`;
+  switch (issue.type) {
+    case "string":
+      return issue.received === "null" ? `${path} cannot be null` : `${path} must be a string`;
+    case "array":
+      return issue.received === "null" ? `${path} cannot be null` : `${path} must be an array`;
+    case "object":
+    case "strict_object_type":
+      return issue.received === "null" ? `${path} cannot be null` : `${path} must be an object`;
+    case "number":
+      return `${path} must be a number`;
+    case "picklist":
+      return `${path} must be one of: ${(issue.expected ?? "").replaceAll('"', "").replaceAll(" | ", ", ")}`;
+    case "max_length":
+      return typeof issue.input === "string"
+        ? `${path} must be at most ${issue.requirement} characters`
+        : `${path} must have at most ${issue.requirement} items`;
+    case "min_length":
+      return issue.requirement === 1 ? `${path} must not be empty` : `${path} is too short`;
+    default:
+      // checks and custom rules carry their own wording
+      return issue.message.startsWith("Invalid")
+        ? `${path} is invalid (${describe(issue.received)})`
+        : `${path} ${issue.message}`;
+  }
+}
+
+/** All issues of a failed validation, in one error string. */
+export function validationMessage(issues: readonly v.BaseIssue<unknown>[]): string {
+  const messages = [...new Set(issues.map(issueMessage))];
+  const shown = messages.slice(0, 5).join("; ");
+  return messages.length > 5 ? `${shown}; and ${messages.length - 5} more` : shown;
+}
