@@ -107,9 +107,10 @@ export interface ApiRequest {
 export function api(path: string, request: ApiRequest = {}): Promise<Response> {
   const headers = new Headers(request.headers);
   if (request.token !== undefined) headers.set("Authorization", `Bearer ${request.token}`);
-  let body: string | undefined;
+  let body: string | Uint8Array | undefined;
   if (request.body !== undefined) {
-    body = typeof request.body === "string" ? request.body : JSON.stringify(request.body);
+    const raw = typeof request.body === "string" || request.body instanceof Uint8Array;
+    body = raw ? (request.body as string | Uint8Array) : JSON.stringify(request.body);
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
   return SELF.fetch(`https://api.test${path}`, { method: request.method ?? "GET", headers, body });

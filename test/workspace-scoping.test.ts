@@ -1,6 +1,23 @@
 // One workspace never sees another's data: the workspace comes from the token only.
+import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { api, seedWorkspace } from "./harness";
+import { addresses, apiTokens, contacts, customers } from "../src/db/schema";
+import { endpoints } from "./endpoints";
+import { api, db, seedWorkspace } from "./harness";
+
+/** Everything a workspace holds, to compare before and after. */
+async function snapshot(workspaceId: string) {
+  const d = db();
+  return d.batch([
+    d.select().from(customers).where(eq(customers.workspaceId, workspaceId)).orderBy(asc(customers.id)),
+    d.select().from(contacts).where(eq(contacts.workspaceId, workspaceId)).orderBy(asc(contacts.id)),
+    d.select().from(addresses).where(eq(addresses.workspaceId, workspaceId)).orderBy(asc(addresses.id)),
+    d
+      .select({ id: apiTokens.id, revokedAt: apiTokens.revokedAt })
+      .from(apiTokens)
+      .where(eq(apiTokens.workspaceId, workspaceId)),
+  ]);
+}
 
 describe("workspace scoping", () => {
   it("answers a contact of another workspace exactly like one that does not exist", async () => {
@@ -20,5 +37,28 @@ describe("workspace scoping", () => {
       headers: { "X-Workspace-Id": theirs.workspaceId },
     });
     expect(response.status).toBe(404);
+  });
+
+  it("lets no endpoint read or change another workspace's records through their ids", async () => {
+    const [victim, attacker] = await Promise.all([seedWorkspace(), seedWorkspace()]);
+    const before = await snapshot(victim.workspaceId);
+    const victimIds = [victim.workspaceId, victim.customerId, victim.contactId, victim.addressId];
+
+    for (const endpoint of endpoints) {
+      const response = await api(endpoint.path(victim), {
+        method: endpoint.method,
+        token: attacker.token,
+        body: endpoint.body?.(victim),
+      });
+      const text = await response.text();
+      for (const id of victimIds) expect(text, `${endpoint.name} leaked ${id}`).not.toContain(id);
+      expect(response.status, endpoint.name).toBe(endpoint.foreign);
+      const body = JSON.parse(text) as { data?: unknown };
+      if (endpoint.path(victim).includes("?customer_id=")) {
+        expect(body.data, endpoint.name).toEqual([]);
+      }
+    }
+
+    expect(await snapshot(victim.workspaceId)).toEqual(before);
   });
 });

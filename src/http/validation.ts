@@ -78,25 +78,29 @@ function pathOf(issue: v.BaseIssue<unknown>): string {
   return path;
 }
 
-const describe = (received: string) => (received === "null" ? "null" : received);
-
 /** One readable sentence per issue: "<field> <rule>". */
 export function issueMessage(issue: v.BaseIssue<unknown>): string {
   const path = pathOf(issue) || "body";
   if (issue.received === "undefined" && issue.kind === "schema") return `${path} is required`;
-  if (issue.type === "strict_object") return `${path} is not a known field`;
+  if (issue.type === "strict_object" && issue.expected === "never") return `${path} is not a known field`;
+  // A nullable field takes null without an issue: this one is required.
+  if (issue.received === "null" && issue.kind === "schema") return `${path} cannot be null`;
   switch (issue.type) {
     case "string":
-      return issue.received === "null" ? `${path} cannot be null` : `${path} must be a string`;
+      return `${path} must be a string`;
     case "array":
-      return issue.received === "null" ? `${path} cannot be null` : `${path} must be an array`;
+      return `${path} must be an array`;
     case "object":
-    case "strict_object_type":
-      return issue.received === "null" ? `${path} cannot be null` : `${path} must be an object`;
+    case "strict_object":
+      return `${path} must be an object`;
     case "number":
       return `${path} must be a number`;
     case "picklist":
-      return `${path} must be one of: ${(issue.expected ?? "").replaceAll('"', "").replaceAll(" | ", ", ")}`;
+      // expected reads ("a" | "b")
+      return `${path} must be one of: ${(issue.expected ?? "")
+        .replace(/^\(|\)$/g, "")
+        .replace(/"/g, "")
+        .replace(/ \| /g, ", ")}`;
     case "max_length":
       return typeof issue.input === "string"
         ? `${path} must be at most ${issue.requirement} characters`
@@ -105,9 +109,7 @@ export function issueMessage(issue: v.BaseIssue<unknown>): string {
       return issue.requirement === 1 ? `${path} must not be empty` : `${path} is too short`;
     default:
       // checks and custom rules carry their own wording
-      return issue.message.startsWith("Invalid")
-        ? `${path} is invalid (${describe(issue.received)})`
-        : `${path} ${issue.message}`;
+      return issue.message.startsWith("Invalid") ? `${path} is invalid` : `${path} ${issue.message}`;
   }
 }
 

@@ -3,7 +3,10 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { mintToken } from "../../src/auth/token";
-import { api, seedWorkspace } from "../harness";
+import { contacts } from "../../src/db/schema";
+import { pageSize } from "../../src/http/list";
+import { endpoints } from "../endpoints";
+import { api, db, seedWorkspace } from "../harness";
 import { countRoundTrips } from "./local-db";
 
 describe("database round trips per request", () => {
@@ -62,5 +65,49 @@ describe("database round trips per request", () => {
       expect(response.status).toBe(200);
     });
     expect(trips).toBe(1);
+  });
+
+  for (const endpoint of endpoints) {
+    it(`costs exactly one for ${endpoint.name}, answered, refused or aimed at another workspace`, async () => {
+      const [ws, other] = [await seedWorkspace(), await seedWorkspace()];
+      const readOnly = await ws.newToken({ permissions: [] });
+      const attempts: [string, string, typeof ws, number][] = [
+        ["refused for lack of permission", readOnly, ws, 403],
+        ["aimed at another workspace", ws.token, other, endpoint.foreign],
+        ["answered", ws.token, ws, endpoint.status],
+      ];
+      for (const [label, token, target, status] of attempts) {
+        let response: Response | undefined;
+        const trips = await countRoundTrips(async () => {
+          response = await api(endpoint.path(target), {
+            method: endpoint.method,
+            token,
+            body: endpoint.body?.(target),
+          });
+          await response.arrayBuffer();
+        });
+        expect(response?.status, label).toBe(status);
+        expect(trips, label).toBe(1);
+      }
+    });
+  }
+
+  it(`streams a list longer than ${pageSize} items at one round trip per page`, async () => {
+    const ws = await seedWorkspace();
+    const rows = Array.from({ length: 2 * pageSize }, (_, i) => ({
+      workspaceId: ws.workspaceId,
+      customerId: ws.customerId,
+      firstName: `F${i}`,
+      lastName: `L${i}`,
+      email: `p${i}@example.com`,
+    }));
+    await db().insert(contacts).values(rows);
+    let count = 0;
+    const trips = await countRoundTrips(async () => {
+      const response = await api("/api/contacts", { token: ws.token });
+      count = ((await response.json()) as { data: unknown[] }).data.length;
+    });
+    expect(count).toBe(2 * pageSize + 1);
+    expect(trips).toBe(3);
   });
 });
