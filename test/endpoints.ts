@@ -1,7 +1,8 @@
 // Every endpoint of the API, described once, so that cross-cutting tests
 // (workspace isolation, round trips, authorisation) run over all of them.
+
+import type { WorkspaceFixture as TestWorkspace } from "../scripts/fixtures";
 import type { Permission } from "../src/auth/permissions";
-import type { TestWorkspace } from "./harness";
 
 export interface Endpoint {
   name: string;

@@ -1,12 +1,12 @@
 // /api/addresses: list, get, create, patch, delete.
 import { Hono } from "hono";
-import { runScoped } from "../db/scoped";
+import { readScoped, runScoped } from "../db/scoped";
 import type { AppEnv } from "../env";
 import { readJsonBody } from "../http/body";
 import { badRequest, notFound } from "../http/errors";
 import { listResponse, readIdFilter, readListParams } from "../http/list";
 import { pathId } from "../http/params";
-import { deleted, ok } from "../http/respond";
+import { deleted, okRecord } from "../http/respond";
 import {
   addressChanges,
   contactOwner,
@@ -34,13 +34,9 @@ export const addressRoutes = new Hono<AppEnv>()
     const { db, tokenHash } = c.var;
     return listResponse(c, params, {
       async fetchPage(after, size) {
-        const [rows] = await runScoped(
-          db,
-          tokenHash,
-          "addresses:read",
-          (scope) => [listAddresses(db, scope, { customerId, after, size })] as const,
+        return readScoped(db, tokenHash, "addresses:read", (scope) =>
+          listAddresses(db, scope, { customerId, after, size }),
         );
-        return rows;
       },
       serialize: serializeAddress,
     });
@@ -56,7 +52,7 @@ export const addressRoutes = new Hono<AppEnv>()
       (scope) => [selectAddress(db, scope, id)] as const,
     );
     if (!row) throw notFound("Address");
-    return ok(c, serializeAddress(row));
+    return okRecord(c, serializeAddress(row));
   })
 
   .post("/", async (c) => {
@@ -81,7 +77,7 @@ export const addressRoutes = new Hono<AppEnv>()
       throw contactLinkError(references.contactCustomerId, input.customer_id) ?? new Error("address insert refused");
     }
     c.header("Location", `/api/addresses/${id}`);
-    return ok(c, serializeAddress(row), 201);
+    return okRecord(c, serializeAddress(row), 201);
   })
 
   .patch("/:id", async (c) => {
@@ -114,7 +110,7 @@ export const addressRoutes = new Hono<AppEnv>()
       throw badRequest("customer_id cannot be changed: an address stays with the customer it was created for");
     }
     if (!updated) throw contactLinkError(owner?.customerId, row.customerId) ?? new Error("address update refused");
-    return ok(c, serializeAddress(row));
+    return okRecord(c, serializeAddress(row));
   })
 
   .delete("/:id", async (c) => {

@@ -20,7 +20,9 @@ export const contactFields = {
   // the addresses table.
   addressIds: sql<
     string[]
-  >`array(select linked.id from ${addresses} linked where linked.contact_id = ${contacts}.id order by linked.created_at, linked.id)`,
+  >`array(select linked.id from ${addresses} linked where linked.contact_id = ${contacts}.id order by linked.created_at, linked.id)`.as(
+    "address_ids",
+  ),
 };
 
 const inScope = (scope: Scope, id: string) => and(eq(contacts.workspaceId, scope.workspaceId), eq(contacts.id, id));

@@ -1,12 +1,12 @@
 // /api/contacts: path → validation → one scoped batch → Qwoty's envelope.
 import { Hono } from "hono";
-import { runScoped } from "../db/scoped";
+import { readScoped, runScoped } from "../db/scoped";
 import type { AppEnv } from "../env";
 import { readJsonBody } from "../http/body";
 import { badRequest, notFound } from "../http/errors";
 import { listResponse, readIdFilter, readListParams } from "../http/list";
 import { pathId } from "../http/params";
-import { deleted, ok } from "../http/respond";
+import { deleted, okRecord } from "../http/respond";
 import {
   contactChanges,
   deleteContact,
@@ -26,13 +26,9 @@ export const contactRoutes = new Hono<AppEnv>()
     const { db, tokenHash } = c.var;
     return listResponse(c, params, {
       async fetchPage(after, size) {
-        const [rows] = await runScoped(
-          db,
-          tokenHash,
-          "contacts:read",
-          (scope) => [listContacts(db, scope, { customerId, after, size })] as const,
+        return readScoped(db, tokenHash, "contacts:read", (scope) =>
+          listContacts(db, scope, { customerId, after, size }),
         );
-        return rows;
       },
       serialize: serializeContact,
     });
@@ -41,9 +37,9 @@ export const contactRoutes = new Hono<AppEnv>()
   .get("/:id", async (c) => {
     const id = pathId(c.req.param("id"), "contact");
     const { db, tokenHash } = c.var;
-    const [[row]] = await runScoped(db, tokenHash, "contacts:read", (scope) => [selectContact(db, scope, id)] as const);
+    const [row] = await readScoped(db, tokenHash, "contacts:read", (scope) => selectContact(db, scope, id));
     if (!row) throw notFound("Contact");
-    return ok(c, serializeContact(row));
+    return okRecord(c, serializeContact(row));
   })
 
   .post("/", async (c) => {
@@ -58,7 +54,7 @@ export const contactRoutes = new Hono<AppEnv>()
     );
     if (!row) throw badRequest("customer_id: customer not found");
     c.header("Location", `/api/contacts/${id}`);
-    return ok(c, serializeContact(row), 201);
+    return okRecord(c, serializeContact(row), 201);
   })
 
   .patch("/:id", async (c) => {
@@ -80,7 +76,7 @@ export const contactRoutes = new Hono<AppEnv>()
     if (input.customer_id && input.customer_id !== row.customerId) {
       throw badRequest("customer_id cannot be changed: a contact stays with the customer it was created for");
     }
-    return ok(c, serializeContact(row));
+    return okRecord(c, serializeContact(row));
   })
 
   .delete("/:id", async (c) => {

@@ -17,10 +17,14 @@ export const customerFields = {
   // Explicit qualifiers: see contactFields.
   contactIds: sql<
     string[]
-  >`array(select child.id from ${contacts} child where child.workspace_id = ${customers}.workspace_id and child.customer_id = ${customers}.id order by child.created_at, child.id)`,
+  >`array(select child.id from ${contacts} child where child.workspace_id = ${customers}.workspace_id and child.customer_id = ${customers}.id order by child.created_at, child.id)`.as(
+    "contact_ids",
+  ),
   addressIds: sql<
     string[]
-  >`array(select child.id from ${addresses} child where child.workspace_id = ${customers}.workspace_id and child.customer_id = ${customers}.id order by child.created_at, child.id)`,
+  >`array(select child.id from ${addresses} child where child.workspace_id = ${customers}.workspace_id and child.customer_id = ${customers}.id order by child.created_at, child.id)`.as(
+    "address_ids",
+  ),
 };
 
 const inScope = (scope: Scope, id: string) => and(eq(customers.workspaceId, scope.workspaceId), eq(customers.id, id));

@@ -1,12 +1,12 @@
 // /api/customers: list, get, create, patch, delete.
 import { Hono } from "hono";
-import { runScoped } from "../db/scoped";
+import { readScoped, runScoped } from "../db/scoped";
 import type { AppEnv } from "../env";
 import { readJsonBody } from "../http/body";
 import { ApiError, badRequest, notFound } from "../http/errors";
 import { listResponse, readListParams } from "../http/list";
 import { pathId } from "../http/params";
-import { deleted, ok } from "../http/respond";
+import { deleted, okRecord } from "../http/respond";
 import {
   customerChanges,
   customerDependents,
@@ -28,13 +28,7 @@ export const customerRoutes = new Hono<AppEnv>()
     const { db, tokenHash } = c.var;
     return listResponse(c, params, {
       async fetchPage(after, size) {
-        const [rows] = await runScoped(
-          db,
-          tokenHash,
-          "customers:read",
-          (scope) => [listCustomers(db, scope, { after, size })] as const,
-        );
-        return rows;
+        return readScoped(db, tokenHash, "customers:read", (scope) => listCustomers(db, scope, { after, size }));
       },
       serialize: serializeCustomer,
     });
@@ -50,7 +44,7 @@ export const customerRoutes = new Hono<AppEnv>()
       (scope) => [selectCustomer(db, scope, id)] as const,
     );
     if (!row) throw notFound("Customer");
-    return ok(c, serializeCustomer(row));
+    return okRecord(c, serializeCustomer(row));
   })
 
   .post("/", async (c) => {
@@ -66,7 +60,7 @@ export const customerRoutes = new Hono<AppEnv>()
     // The token check passed, so the insert did too; a missing row would be a bug.
     if (!row) throw new Error("customer insert returned no row");
     c.header("Location", `/api/customers/${id}`);
-    return ok(c, serializeCustomer(row), 201);
+    return okRecord(c, serializeCustomer(row), 201);
   })
 
   .patch("/:id", async (c) => {
@@ -85,7 +79,7 @@ export const customerRoutes = new Hono<AppEnv>()
           )[1]
         : (await runScoped(db, tokenHash, "customers:write", (scope) => [selectCustomer(db, scope, id)] as const))[0];
     if (!row) throw notFound("Customer");
-    return ok(c, serializeCustomer(row));
+    return okRecord(c, serializeCustomer(row));
   })
 
   // A customer with contacts or addresses is kept (409) unless ?cascade=true,
