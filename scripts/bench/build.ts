@@ -1,8 +1,7 @@
 // Bundle size and cold start, for the worker and for a minimal Hono + Drizzle +
 // Neon-driver worker built the same way (`wrangler deploy --dry-run --minify`).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { projectRoot } from "../local-db/open.ts";
@@ -17,58 +16,37 @@ const run = (args: string[]) =>
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
   });
 
-export interface BuildFigures {
+export interface Build {
   rawBytes: number;
   gzipBytes: number;
-  /** median active CPU of module evaluation at startup, ms */
-  startupMs: number;
-  startupRuns: number[];
+  /** the upload bundle (metadata, compatibility flags and module), for `wrangler check startup` */
+  bundlePath: string;
 }
 
-/** Builds the worker of `config` as it would be deployed and profiles its startup `runs` times. */
-export function measureBuild(config: string, runs: number): BuildFigures {
-  const dir = mkdtempSync(join(tmpdir(), "qwoty-bench-"));
-  try {
-    run(["deploy", "-c", config, "--dry-run", "--minify", "--outdir", dir]);
-    const code = readFileSync(join(dir, "index.js"));
-    run(["deploy", "-c", config, "--dry-run", "--minify", "--outfile", join(dir, "worker.bundle")]);
-    const startupRuns: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const out = run([
-        "check",
-        "startup",
-        "--worker",
-        join(dir, "worker.bundle"),
-        "--outfile",
-        join(dir, `startup-${i}.cpuprofile`),
-      ]);
-      startupRuns.push(activeMs(JSON.parse(readFileSync(join(dir, `startup-${i}.cpuprofile`), "utf8")), out));
-    }
-    return {
-      rawBytes: code.length,
-      gzipBytes: gzipSync(code, { level: 9 }).length,
-      startupMs: median(startupRuns),
-      startupRuns,
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+/** Builds the worker of `config` as it would be deployed, into `dir`. */
+export function build(config: string, dir: string, name: string): Build {
+  run(["deploy", "-c", config, "--dry-run", "--minify", "--outdir", join(dir, name)]);
+  const code = readFileSync(join(dir, name, "index.js"));
+  const bundlePath = join(dir, `${name}.bundle`);
+  run(["deploy", "-c", config, "--dry-run", "--minify", "--outfile", bundlePath]);
+  return { rawBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, bundlePath };
+}
+
+/**
+ * Startup CPU of each bundle (the "Active" time of `wrangler check startup`'s
+ * profile), median of `runs`. The profiler samples about once a millisecond,
+ * so single runs vary by several ms: runs of the bundles are interleaved, so
+ * that the machine's noise falls on all of them alike.
+ */
+export function startupMedians(builds: Build[], runs: number, dir: string): number[] {
+  const samples: number[][] = builds.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    builds.forEach((b, j) => {
+      const out = run(["check", "startup", "--worker", b.bundlePath, "--outfile", join(dir, "startup.cpuprofile")]);
+      const active = /Active: ([\d.]+) ms/.exec(out);
+      if (!active) throw new Error(`no startup figure in: ${out}`);
+      samples[j]?.push(Number(active[1]));
+    });
   }
-}
-
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string } }[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/** Sampled time not spent idle, in ms (what `wrangler check startup` prints as "Active"). */
-function activeMs(profile: CpuProfile, printed: string): number {
-  const fromOutput = /Active: ([\d.]+) ms/.exec(printed);
-  if (fromOutput) return Number(fromOutput[1]);
-  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === "(idle)").map((n) => n.id));
-  let micros = 0;
-  profile.samples.forEach((node, i) => {
-    if (!idle.has(node)) micros += profile.timeDeltas[i] ?? 0;
-  });
-  return micros / 1000;
+  return samples.map(median);
 }
