@@ -16,6 +16,12 @@ const workerProject = (name: string, include: string[], exclude: string[] = [], 
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: { DATABASE_URL: inject("databaseUrl"), LOCAL_DB_ORIGIN: inject("localDbOrigin") },
+        ratelimits: {
+          // Out of the way of the tests that send many requests of one workspace…
+          WORKSPACE_RATE_LIMIT: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
+          // …and small, for the tests of rate limiting, which hand it to the worker.
+          SMALL_RATE_LIMIT: { namespace_id: "1002", simple: { limit: 10, period: 60 } },
+        },
       },
     })),
   ],

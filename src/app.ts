@@ -2,18 +2,33 @@
 // router per resource under /api. Tests, `wrangler dev` and production all run this.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
 import { addressRoutes } from "./addresses/routes";
 import { contactRoutes } from "./contacts/routes";
 import { customerRoutes } from "./customers/routes";
 import type { AppEnv } from "./env";
 import { ApiError, errorResponse } from "./http/errors";
 import { bearerAuth } from "./middleware/auth";
-import { database } from "./middleware/db";
+import { caller } from "./middleware/db";
+import { hygiene } from "./middleware/hygiene";
 
 export function createApp() {
   const app = new Hono<AppEnv>();
 
-  app.use("/api/*", bearerAuth, database);
+  // Every answer carries an X-Request-Id: the client's, if it is sane, or a new one.
+  app.use(requestId({ limitLength: 128 }));
+  // A known path with another method: 405 with Allow. OPTIONS is one of those:
+  // this is a server-to-server API and answers no CORS preflight.
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) =>
+        errorResponse(c, new ApiError(405, `Method ${c.req.method} not allowed`, { Allow: methods.join(", ") })),
+    }),
+  );
+  app.use("/api/*", hygiene, bearerAuth, caller);
+
   const routes = app
     .route("/api/contacts", contactRoutes)
     .route("/api/customers", customerRoutes)
@@ -26,7 +41,9 @@ export function createApp() {
       return errorResponse(c, new ApiError(error.status as 400, error.message || "Bad request"));
     }
     // Unexpected: log it for the operator, tell the client nothing about internals.
-    console.error(JSON.stringify({ level: "error", message: "unhandled error", error: String(error) }));
+    console.error(
+      JSON.stringify({ level: "error", message: "unhandled error", requestId: c.var.requestId, error: String(error) }),
+    );
     return errorResponse(c, new ApiError(500, "Internal server error"));
   });
   return routes;

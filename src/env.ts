@@ -1,19 +1,29 @@
 // The types that flow through every handler: the worker's bindings and the
 // per-request variables set by middleware.
-import type { Db } from "./db/client";
+import type { Caller } from "./db/scoped";
 
 export interface Bindings {
   /** postgres://… of the Neon database (a secret in production); a local host selects the local server. */
   DATABASE_URL: string;
   /** Upper bound on one database round trip, in milliseconds (default 10000). */
   DB_TIMEOUT_MS?: string;
+  /** Workers Rate Limiting binding, keyed by workspace ([[ratelimits]] in wrangler.toml). */
+  WORKSPACE_RATE_LIMIT?: RateLimitBinding;
+}
+
+/** The Workers Rate Limiting binding, as far as this worker uses it. */
+export interface RateLimitBinding {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
 }
 
 export interface AppEnv {
   Bindings: Bindings;
   Variables: {
-    db: Db;
-    /** SHA-256 of the bearer token: the only form in which the token travels further. */
+    /** X-Request-Id of this request, echoed or generated (hono/request-id). */
+    requestId: string;
+    /** SHA-256 of the bearer token, set by the auth middleware. */
     tokenHash: string;
+    /** The database client, token hash and rate limit of this request. */
+    caller: Caller;
   };
 }

@@ -2,7 +2,7 @@
 // kept within one workspace and one customer, and its link to contacts.
 import { describe, expect, it } from "vitest";
 import { addresses } from "../src/db/schema";
-import { api, db, json, seedWorkspace, type TestWorkspace } from "./harness";
+import { api, db, json, seedWorkspace, stableHeaders, type TestWorkspace } from "./harness";
 
 // The address object's fields, in the documented order.
 const addressKeys = [
@@ -153,7 +153,7 @@ describe("GET /api/addresses/{id}", () => {
     const missing = await api(`/api/addresses/${crypto.randomUUID()}`, { token: ws.token });
     expect(foreign.status).toBe(404);
     expect(missing.status).toBe(404);
-    expect([...foreign.headers]).toEqual([...missing.headers]);
+    expect(stableHeaders(foreign)).toEqual(stableHeaders(missing));
     const foreignText = await foreign.text();
     expect(JSON.parse(foreignText)).toEqual({ success: false, error: "Address not found" });
     expect(await missing.text()).toBe(foreignText);

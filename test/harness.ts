@@ -36,3 +36,7 @@ export function api(path: string, request: ApiRequest = {}): Promise<Response> {
 export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
+
+/** A response's headers, without the ones that differ on every request (X-Request-Id). */
+export const stableHeaders = (response: Response) =>
+  [...response.headers].filter(([name]) => name.toLowerCase() !== "x-request-id");

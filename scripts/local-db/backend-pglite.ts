@@ -75,13 +75,14 @@ export async function createPGliteBackend(dataDir?: string): Promise<Backend> {
         if (db.isInTransaction()) await db.query("ROLLBACK").catch(() => {});
       }
     },
-    async transaction(statements: Statement[], options: TransactionOptions) {
+    async transaction(statements: Statement[], options: TransactionOptions, beforeCommit?: () => Promise<void>) {
       const modes = transactionModes(options);
       try {
         return await db.transaction(async (tx) => {
           if (modes) await tx.query(`SET TRANSACTION ${modes}`);
           const results: TextResult[] = [];
           for (const statement of statements) results.push(await run(tx, statement));
+          await beforeCommit?.();
           return results;
         });
       } catch (error) {

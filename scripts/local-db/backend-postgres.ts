@@ -53,7 +53,7 @@ export async function createPostgresBackend(connectionString: string): Promise<B
         client.release(discard);
       }
     },
-    async transaction(statements: Statement[], options: TransactionOptions) {
+    async transaction(statements: Statement[], options: TransactionOptions, beforeCommit?: () => Promise<void>) {
       const client = await pool.connect();
       let discard = true;
       try {
@@ -61,6 +61,7 @@ export async function createPostgresBackend(connectionString: string): Promise<B
         const results: TextResult[] = [];
         try {
           for (const statement of statements) results.push(await run(client, statement));
+          await beforeCommit?.();
           await client.query("COMMIT");
         } catch (error) {
           await client.query("ROLLBACK").catch(() => {});

@@ -101,8 +101,16 @@ export interface Backend {
   readonly kind: "pglite" | "postgres";
   /** One statement in autocommit; a transaction it leaves open is rolled back (Neon discards the connection). */
   query(statement: Statement): Promise<TextResult>;
-  /** All statements in one transaction; the first error rolls everything back and is thrown. */
-  transaction(statements: Statement[], options: TransactionOptions): Promise<TextResult[]>;
+  /**
+   * All statements in one transaction; the first error rolls everything back and
+   * is thrown. `beforeCommit` runs after the last statement, inside the
+   * transaction (fault injection: hold the locks, or fail instead of committing).
+   */
+  transaction(
+    statements: Statement[],
+    options: TransactionOptions,
+    beforeCommit?: () => Promise<void>,
+  ): Promise<TextResult[]>;
   /** Runs trusted SQL that may hold several statements (test set-up). Not reachable over HTTP. */
   exec(sql: string): Promise<void>;
   /** Applies drizzle/'s migrations with Drizzle's own migrator for this client, in one transaction. */

@@ -13,12 +13,18 @@ export type FaultMode =
   /** run the request, then cut the connection in the middle of the response */
   | "drop"
   /** cut the connection before running anything */
-  | "refuse";
+  | "refuse"
+  /** run a batch, then fail it with a PostgreSQL error (57P01) instead of committing: it rolls back */
+  | "abort-batch"
+  /** run a batch, then hold its transaction open (locks included) for `ms` before committing */
+  | "hold";
 
 export interface Fault {
   mode: FaultMode;
   /** how many SQL requests it applies to; unlimited when absent */
   count?: number;
+  /** for "hold": how long, in milliseconds (default 500) */
+  ms?: number;
 }
 
 export interface LocalDbStats {

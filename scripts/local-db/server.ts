@@ -8,6 +8,7 @@ import {
   type Backend,
   type IsolationLevel,
   isolationLevels,
+  type PgErrorField,
   PostgresError,
   pgErrorFields,
   type Statement,
@@ -103,16 +104,17 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
     sendJson(res, 404, errorBody(`no control route ${req.method} ${path}`));
   }
 
-  function takeFault(): FaultMode | undefined {
+  function takeFault(): Fault | undefined {
     if (!fault) return undefined;
-    const { mode } = fault;
+    const taken = { ...fault };
     if (fault.count !== undefined && --fault.count <= 0) fault = undefined;
-    return mode;
+    return taken;
   }
 
   async function handleSql(req: IncomingMessage, res: ServerResponse) {
     stats.requests++;
-    const injected = takeFault();
+    const taken = takeFault();
+    const injected = taken?.mode;
     if (injected === "refuse") return void req.socket.destroy();
     if (injected === "hang") return; // the socket stays open until the client leaves
     if (delayMs > 0) await sleep(delayMs);
@@ -144,7 +146,7 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
 
     let payload: unknown;
     try {
-      payload = await execute(body, headers);
+      payload = await execute(body, headers, beforeCommitFor(taken));
     } catch (error) {
       if (error instanceof HttpError) return sendJson(res, error.status, errorBody(error.message));
       if (error instanceof PostgresError) return sendJson(res, 400, postgresErrorBody(error));
@@ -170,7 +172,11 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
     sendText(res, 200, text, isBatch(body) ? echoed : {});
   }
 
-  async function execute(body: unknown, headers: ReturnType<typeof readNeonHeaders>) {
+  async function execute(
+    body: unknown,
+    headers: ReturnType<typeof readNeonHeaders>,
+    beforeCommit: (() => Promise<void>) | undefined,
+  ) {
     if (isBatch(body)) {
       const queries = body.queries.map(parseQuery);
       stats.batches++;
@@ -178,6 +184,7 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
       const results = await backend.transaction(
         queries.map((q) => q.statement),
         headers,
+        beforeCommit,
       );
       return { results: results.map((r, i) => toJson(r, queries[i]?.arrayMode ?? headers.arrayMode)) };
     }
@@ -208,6 +215,26 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** What a batch does after its last statement, for the faults that act inside its transaction. */
+function beforeCommitFor(fault: Fault | undefined): (() => Promise<void>) | undefined {
+  if (fault?.mode === "hold") {
+    return async () => {
+      await sleep(fault.ms ?? 500);
+    };
+  }
+  if (fault?.mode === "abort-batch") {
+    return async () => {
+      const fields = Object.fromEntries(pgErrorFields.map((key) => [key, null])) as Record<PgErrorField, null>;
+      throw new PostgresError("terminating connection due to administrator command", {
+        ...fields,
+        code: "57P01",
+        severity: "FATAL",
+      } as unknown as Record<PgErrorField, string | null>);
+    };
+  }
+  return undefined;
 }
 
 function isBatch(body: unknown): body is { queries: unknown[] } {

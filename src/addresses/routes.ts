@@ -1,12 +1,14 @@
 // /api/addresses: list, get, create, patch, delete.
 import { Hono } from "hono";
-import { readScoped, runScoped } from "../db/scoped";
+import { addresses } from "../db/schema";
+import { readScoped, runScoped, runWrite } from "../db/scoped";
 import type { AppEnv } from "../env";
 import { readJsonBody } from "../http/body";
 import { badRequest, notFound } from "../http/errors";
+import { idempotentWrite } from "../http/idempotency";
 import { listResponse, readIdFilter, readListParams } from "../http/list";
 import { pathId } from "../http/params";
-import { deleted, okRecord } from "../http/respond";
+import { deleted, okRecord, replayedRecord } from "../http/respond";
 import {
   addressChanges,
   contactOwner,
@@ -31,26 +33,18 @@ export const addressRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const customerId = readIdFilter(c, "customer_id");
     const params = readListParams(c);
-    const { db, tokenHash } = c.var;
+    const { caller } = c.var;
     return listResponse(c, params, {
-      async fetchPage(after, size) {
-        return readScoped(db, tokenHash, "addresses:read", (scope) =>
-          listAddresses(db, scope, { customerId, after, size }),
-        );
-      },
+      fetchPage: (after, size) =>
+        readScoped(caller, "addresses:read", (scope) => listAddresses(caller.db, scope, { customerId, after, size })),
       serialize: serializeAddress,
     });
   })
 
   .get("/:id", async (c) => {
     const id = pathId(c.req.param("id"), "address");
-    const { db, tokenHash } = c.var;
-    const [[row]] = await runScoped(
-      db,
-      tokenHash,
-      "addresses:read",
-      (scope) => [selectAddress(db, scope, id)] as const,
-    );
+    const { caller } = c.var;
+    const [row] = await readScoped(caller, "addresses:read", (scope) => selectAddress(caller.db, scope, id));
     if (!row) throw notFound("Address");
     return okRecord(c, serializeAddress(row));
   })
@@ -59,24 +53,27 @@ export const addressRoutes = new Hono<AppEnv>()
     const input = await readJsonBody(c, createAddress);
     const id = crypto.randomUUID();
     const contactId = input.contact_id ?? undefined;
-    const { db, tokenHash } = c.var;
+    const { caller } = c.var;
+    const read = (scope: Parameters<typeof selectAddress>[1]) => selectAddress(caller.db, scope, id);
     // The reference check travels with the insert, only to explain a refusal.
-    const [[references], , [row]] = await runScoped(
-      db,
-      tokenHash,
+    const outcome = await runWrite(
+      caller,
       "addresses:write",
       (scope) =>
         [
-          newAddressReferences(db, scope, input.customer_id, contactId),
-          insertAddress(db, scope, id, input),
-          selectAddress(db, scope, id),
+          newAddressReferences(caller.db, scope, input.customer_id, contactId),
+          insertAddress(caller.db, scope, id, input),
+          read(scope),
         ] as const,
+      await idempotentWrite(c, input, { status: 201, table: addresses, id, read }),
     );
+    if (outcome.replay) return replayedRecord(c, serializeAddress(outcome.replay.row), outcome.replay.status);
+    const [[references], , [row]] = outcome.results;
     if (!row) {
       if (!references) throw badRequest("customer_id: customer not found");
       throw contactLinkError(references.contactCustomerId, input.customer_id) ?? new Error("address insert refused");
     }
-    c.header("Location", `/api/addresses/${id}`);
+    c.header("Location", `/api/addresses/${row.id}`);
     return okRecord(c, serializeAddress(row), 201);
   })
 
@@ -84,26 +81,25 @@ export const addressRoutes = new Hono<AppEnv>()
     const id = pathId(c.req.param("id"), "address");
     const input = await readJsonBody(c, updateAddressBody);
     const contactId = input.contact_id ?? undefined;
-    const { db, tokenHash } = c.var;
+    const { caller } = c.var;
+    const read = (scope: Parameters<typeof selectAddress>[1]) => selectAddress(caller.db, scope, id);
     let owner: { customerId: string } | undefined;
     let updated = true;
     let row: AddressRow | undefined;
     if (Object.keys(addressChanges(input)).length > 0) {
-      let changed: { id: string }[];
-      [[owner], changed, [row]] = await runScoped(
-        db,
-        tokenHash,
+      const outcome = await runWrite(
+        caller,
         "addresses:write",
         (scope) =>
-          [
-            contactOwner(db, scope, contactId),
-            updateAddress(db, scope, id, input),
-            selectAddress(db, scope, id),
-          ] as const,
+          [contactOwner(caller.db, scope, contactId), updateAddress(caller.db, scope, id, input), read(scope)] as const,
+        await idempotentWrite(c, input, { status: 200, table: addresses, id, read }),
       );
+      if (outcome.replay) return replayedRecord(c, serializeAddress(outcome.replay.row), outcome.replay.status);
+      let changed: { id: string }[];
+      [[owner], changed, [row]] = outcome.results;
       updated = changed.length > 0;
     } else {
-      [[row]] = await runScoped(db, tokenHash, "addresses:write", (scope) => [selectAddress(db, scope, id)] as const);
+      [[row]] = await runScoped(caller, "addresses:write", (scope) => [read(scope)] as const);
     }
     if (!row) throw notFound("Address");
     if (input.customer_id && input.customer_id !== row.customerId) {
@@ -115,12 +111,11 @@ export const addressRoutes = new Hono<AppEnv>()
 
   .delete("/:id", async (c) => {
     const id = pathId(c.req.param("id"), "address");
-    const { db, tokenHash } = c.var;
+    const { caller } = c.var;
     const [removed] = await runScoped(
-      db,
-      tokenHash,
+      caller,
       "addresses:write",
-      (scope) => [deleteAddress(db, scope, id)] as const,
+      (scope) => [deleteAddress(caller.db, scope, id)] as const,
     );
     if (removed.length === 0) throw notFound("Address");
     return deleted(c, "Address");

@@ -3,6 +3,8 @@
 // token with our prefix is refused without a database round trip and a leaked
 // token is easy for secret scanners to spot. Tokens are still opaque: a token
 // without our prefix is looked up like any other (Qwoty has issued several formats).
+import { sha256Hex } from "../lib/hash";
+
 export const tokenPrefix = "qwt_prod_";
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -66,12 +68,7 @@ export function tokenShape(token: string): TokenShape {
 }
 
 /** SHA-256 of the token, lowercase hex: the only form in which a token is stored or compared. */
-export async function hashToken(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
-  let hex = "";
-  for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, "0");
-  return hex;
-}
+export const hashToken = (token: string): Promise<string> => sha256Hex(token);
 
 /** What lists show of a token: enough to recognise it, far too little to use it. */
 export const tokenHint = (token: string) => `${token.slice(0, tokenPrefix.length + 4)}…`;

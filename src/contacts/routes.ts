@@ -1,12 +1,14 @@
-// /api/contacts: path → validation → one scoped batch → Qwoty's envelope.
+// /api/contacts: path → validation → one scoped query or batch → Qwoty's envelope.
 import { Hono } from "hono";
-import { readScoped, runScoped } from "../db/scoped";
+import { contacts } from "../db/schema";
+import { readScoped, runScoped, runWrite } from "../db/scoped";
 import type { AppEnv } from "../env";
 import { readJsonBody } from "../http/body";
 import { badRequest, notFound } from "../http/errors";
+import { idempotentWrite } from "../http/idempotency";
 import { listResponse, readIdFilter, readListParams } from "../http/list";
 import { pathId } from "../http/params";
-import { deleted, okRecord } from "../http/respond";
+import { deleted, okRecord, replayedRecord } from "../http/respond";
 import {
   contactChanges,
   deleteContact,
@@ -23,21 +25,18 @@ export const contactRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const customerId = readIdFilter(c, "customer_id");
     const params = readListParams(c);
-    const { db, tokenHash } = c.var;
+    const { caller } = c.var;
     return listResponse(c, params, {
-      async fetchPage(after, size) {
-        return readScoped(db, tokenHash, "contacts:read", (scope) =>
-          listContacts(db, scope, { customerId, after, size }),
-        );
-      },
+      fetchPage: (after, size) =>
+        readScoped(caller, "contacts:read", (scope) => listContacts(caller.db, scope, { customerId, after, size })),
       serialize: serializeContact,
     });
   })
 
   .get("/:id", async (c) => {
     const id = pathId(c.req.param("id"), "contact");
-    const { db, tokenHash } = c.var;
-    const [row] = await readScoped(db, tokenHash, "contacts:read", (scope) => selectContact(db, scope, id));
+    const { caller } = c.var;
+    const [row] = await readScoped(caller, "contacts:read", (scope) => selectContact(caller.db, scope, id));
     if (!row) throw notFound("Contact");
     return okRecord(c, serializeContact(row));
   })
@@ -45,33 +44,39 @@ export const contactRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const input = await readJsonBody(c, createContact);
     const id = crypto.randomUUID();
-    const { db, tokenHash } = c.var;
-    const [, [row]] = await runScoped(
-      db,
-      tokenHash,
+    const { caller } = c.var;
+    const read = (scope: Parameters<typeof selectContact>[1]) => selectContact(caller.db, scope, id);
+    const outcome = await runWrite(
+      caller,
       "contacts:write",
-      (scope) => [insertContact(db, scope, id, input), selectContact(db, scope, id)] as const,
+      (scope) => [insertContact(caller.db, scope, id, input), read(scope)] as const,
+      await idempotentWrite(c, input, { status: 201, table: contacts, id, read }),
     );
+    if (outcome.replay) return replayedRecord(c, serializeContact(outcome.replay.row), outcome.replay.status);
+    const [, [row]] = outcome.results;
     if (!row) throw badRequest("customer_id: customer not found");
-    c.header("Location", `/api/contacts/${id}`);
+    c.header("Location", `/api/contacts/${row.id}`);
     return okRecord(c, serializeContact(row), 201);
   })
 
   .patch("/:id", async (c) => {
     const id = pathId(c.req.param("id"), "contact");
     const input = await readJsonBody(c, updateContactBody);
-    const { db, tokenHash } = c.var;
-    const changes = Object.keys(contactChanges(input)).length > 0;
-    const [row] = changes
-      ? (
-          await runScoped(
-            db,
-            tokenHash,
-            "contacts:write",
-            (scope) => [updateContact(db, scope, id, input), selectContact(db, scope, id)] as const,
-          )
-        )[1]
-      : (await runScoped(db, tokenHash, "contacts:write", (scope) => [selectContact(db, scope, id)] as const))[0];
+    const { caller } = c.var;
+    const read = (scope: Parameters<typeof selectContact>[1]) => selectContact(caller.db, scope, id);
+    let row: Awaited<ReturnType<typeof read>>[number] | undefined;
+    if (Object.keys(contactChanges(input)).length > 0) {
+      const outcome = await runWrite(
+        caller,
+        "contacts:write",
+        (scope) => [updateContact(caller.db, scope, id, input), read(scope)] as const,
+        await idempotentWrite(c, input, { status: 200, table: contacts, id, read }),
+      );
+      if (outcome.replay) return replayedRecord(c, serializeContact(outcome.replay.row), outcome.replay.status);
+      [, [row]] = outcome.results;
+    } else {
+      [[row]] = await runScoped(caller, "contacts:write", (scope) => [read(scope)] as const);
+    }
     if (!row) throw notFound("Contact");
     if (input.customer_id && input.customer_id !== row.customerId) {
       throw badRequest("customer_id cannot be changed: a contact stays with the customer it was created for");
@@ -81,12 +86,11 @@ export const contactRoutes = new Hono<AppEnv>()
 
   .delete("/:id", async (c) => {
     const id = pathId(c.req.param("id"), "contact");
-    const { db, tokenHash } = c.var;
+    const { caller } = c.var;
     const [, removed] = await runScoped(
-      db,
-      tokenHash,
+      caller,
       "contacts:write",
-      (scope) => [unlinkAddresses(db, scope, id), deleteContact(db, scope, id)] as const,
+      (scope) => [unlinkAddresses(caller.db, scope, id), deleteContact(caller.db, scope, id)] as const,
     );
     if (removed.length === 0) throw notFound("Contact");
     return deleted(c, "Contact");

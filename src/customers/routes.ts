@@ -1,12 +1,14 @@
 // /api/customers: list, get, create, patch, delete.
 import { Hono } from "hono";
-import { readScoped, runScoped } from "../db/scoped";
+import { customers } from "../db/schema";
+import { readScoped, runScoped, runWrite } from "../db/scoped";
 import type { AppEnv } from "../env";
 import { readJsonBody } from "../http/body";
 import { ApiError, badRequest, notFound } from "../http/errors";
+import { idempotentWrite } from "../http/idempotency";
 import { listResponse, readListParams } from "../http/list";
 import { pathId } from "../http/params";
-import { deleted, okRecord } from "../http/respond";
+import { deleted, okRecord, replayedRecord } from "../http/respond";
 import {
   customerChanges,
   customerDependents,
@@ -25,24 +27,18 @@ const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : 
 export const customerRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const params = readListParams(c);
-    const { db, tokenHash } = c.var;
+    const { caller } = c.var;
     return listResponse(c, params, {
-      async fetchPage(after, size) {
-        return readScoped(db, tokenHash, "customers:read", (scope) => listCustomers(db, scope, { after, size }));
-      },
+      fetchPage: (after, size) =>
+        readScoped(caller, "customers:read", (scope) => listCustomers(caller.db, scope, { after, size })),
       serialize: serializeCustomer,
     });
   })
 
   .get("/:id", async (c) => {
     const id = pathId(c.req.param("id"), "customer");
-    const { db, tokenHash } = c.var;
-    const [[row]] = await runScoped(
-      db,
-      tokenHash,
-      "customers:read",
-      (scope) => [selectCustomer(db, scope, id)] as const,
-    );
+    const { caller } = c.var;
+    const [row] = await readScoped(caller, "customers:read", (scope) => selectCustomer(caller.db, scope, id));
     if (!row) throw notFound("Customer");
     return okRecord(c, serializeCustomer(row));
   })
@@ -50,34 +46,40 @@ export const customerRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const input = await readJsonBody(c, createCustomer);
     const id = crypto.randomUUID();
-    const { db, tokenHash } = c.var;
-    const [, [row]] = await runScoped(
-      db,
-      tokenHash,
+    const { caller } = c.var;
+    const read = (scope: Parameters<typeof selectCustomer>[1]) => selectCustomer(caller.db, scope, id);
+    const outcome = await runWrite(
+      caller,
       "customers:write",
-      (scope) => [insertCustomer(db, scope, id, input), selectCustomer(db, scope, id)] as const,
+      (scope) => [insertCustomer(caller.db, scope, id, input), read(scope)] as const,
+      await idempotentWrite(c, input, { status: 201, table: customers, id, read }),
     );
-    // The token check passed, so the insert did too; a missing row would be a bug.
+    if (outcome.replay) return replayedRecord(c, serializeCustomer(outcome.replay.row), outcome.replay.status);
+    const [, [row]] = outcome.results;
+    // The token check passed, so the insert (whose source is the token row) did too.
     if (!row) throw new Error("customer insert returned no row");
-    c.header("Location", `/api/customers/${id}`);
+    c.header("Location", `/api/customers/${row.id}`);
     return okRecord(c, serializeCustomer(row), 201);
   })
 
   .patch("/:id", async (c) => {
     const id = pathId(c.req.param("id"), "customer");
     const input = await readJsonBody(c, updateCustomerBody);
-    const { db, tokenHash } = c.var;
-    const [row] =
-      Object.keys(customerChanges(input)).length > 0
-        ? (
-            await runScoped(
-              db,
-              tokenHash,
-              "customers:write",
-              (scope) => [updateCustomer(db, scope, id, input), selectCustomer(db, scope, id)] as const,
-            )
-          )[1]
-        : (await runScoped(db, tokenHash, "customers:write", (scope) => [selectCustomer(db, scope, id)] as const))[0];
+    const { caller } = c.var;
+    const read = (scope: Parameters<typeof selectCustomer>[1]) => selectCustomer(caller.db, scope, id);
+    let row: Awaited<ReturnType<typeof read>>[number] | undefined;
+    if (Object.keys(customerChanges(input)).length > 0) {
+      const outcome = await runWrite(
+        caller,
+        "customers:write",
+        (scope) => [updateCustomer(caller.db, scope, id, input), read(scope)] as const,
+        await idempotentWrite(c, input, { status: 200, table: customers, id, read }),
+      );
+      if (outcome.replay) return replayedRecord(c, serializeCustomer(outcome.replay.row), outcome.replay.status);
+      [, [row]] = outcome.results;
+    } else {
+      [[row]] = await runScoped(caller, "customers:write", (scope) => [read(scope)] as const);
+    }
     if (!row) throw notFound("Customer");
     return okRecord(c, serializeCustomer(row));
   })
@@ -91,22 +93,20 @@ export const customerRoutes = new Hono<AppEnv>()
     if (cascade !== undefined && cascade !== "true" && cascade !== "false") {
       throw badRequest("cascade must be true or false");
     }
-    const { db, tokenHash } = c.var;
+    const { caller } = c.var;
     if (cascade === "true") {
       const [, , removed] = await runScoped(
-        db,
-        tokenHash,
+        caller,
         ["customers:write", "contacts:write", "addresses:write"],
-        (scope) => [...deleteCustomerChildren(db, scope, id), deleteCustomer(db, scope, id)] as const,
+        (scope) => [...deleteCustomerChildren(caller.db, scope, id), deleteCustomer(caller.db, scope, id)] as const,
       );
       if (removed.length === 0) throw notFound("Customer");
       return deleted(c, "Customer");
     }
     const [[dependents], removed] = await runScoped(
-      db,
-      tokenHash,
+      caller,
       "customers:write",
-      (scope) => [customerDependents(db, scope, id), deleteCustomer(db, scope, id)] as const,
+      (scope) => [customerDependents(caller.db, scope, id), deleteCustomer(caller.db, scope, id)] as const,
     );
     if (!dependents) throw notFound("Customer");
     if (removed.length === 0) {

@@ -1,7 +1,20 @@
 // The whole database schema, in one place. drizzle-kit reads this file to
 // generate the SQL migrations in drizzle/; the worker reads it to build queries.
 import { sql } from "drizzle-orm";
-import { check, foreignKey, index, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import {
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 export const contactRoles = ["buyer", "signer", "billing", "shipping", "legal", "admin"] as const;
 export type ContactRole = (typeof contactRoles)[number];
@@ -139,4 +152,24 @@ export const addresses = pgTable(
     index("addresses_workspace_customer_idx").on(t.workspaceId, t.customerId, t.createdAt, t.id),
     index("addresses_contact_idx").on(t.contactId),
   ],
+);
+
+// Idempotency-Key records: the first successful answer to a POST or PATCH, kept
+// for 24 hours so that a retry with the same key gets it again instead of
+// writing twice. `response` is the record as the answer's select returned it.
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    // SHA-256 of method, path and validated body: the same key with another request is refused.
+    fingerprint: text("fingerprint").notNull(),
+    statusCode: integer("status_code").notNull(),
+    response: jsonb("response").$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.key] }), index("idempotency_keys_expires_idx").on(t.expiresAt)],
 );

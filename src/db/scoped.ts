@@ -1,15 +1,44 @@
 // Authentication folded into the data queries, so that a request costs one
-// database round trip, token check included. Every batch starts with the token
-// lookup (which tells 401 from 403, and records when the token was used); every
-// data query then takes its workspace from the token row inside SQL, so a
-// refused token reads and writes nothing even though its queries still run.
+// database round trip, token check included. The token lookup (which tells 401
+// from 403, and records when the token was used) travels with the data queries;
+// those take their workspace from the token row inside SQL, so a refused token
+// reads and writes nothing even though its queries still run.
 import { and, arrayOverlaps, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { type Permission, permissionsGranting } from "../auth/permissions";
 import { ApiError, databaseError } from "../http/errors";
+import type { WorkspaceRateLimit } from "../http/rate-limit";
 import type { Db } from "./client";
+import {
+  type ClaimState,
+  claimKey,
+  decodeAnswer,
+  type IdempotentWrite,
+  mayWrite,
+  previousAnswer,
+  recordAnswer,
+} from "./idempotency";
 import { apiTokens } from "./schema";
+
+/** Who is asking: what the request's token check and rate limit need. */
+export interface Caller {
+  db: Db;
+  /** SHA-256 of the bearer token: the only form in which the token travels further. */
+  tokenHash: string;
+  rateLimit: WorkspaceRateLimit | undefined;
+}
+
+export interface Scope {
+  /**
+   * The workspace of the token, as a SQL subquery for the data queries' WHERE
+   * clauses: NULL (so no row matches) unless the token is live and holds every
+   * needed permission (and, for a write with an Idempotency-Key, owns the key).
+   */
+  workspaceId: SQL;
+  /** The same condition on api_tokens, for an INSERT … SELECT whose source is the token row. */
+  tokenRow: SQL;
+}
 
 const tokenIsLive = (tokenHash: string) =>
   and(
@@ -18,26 +47,13 @@ const tokenIsLive = (tokenHash: string) =>
     or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`)),
   );
 
-export interface Scope {
-  /**
-   * The workspace of the token, as a SQL subquery for the data queries' WHERE
-   * clauses: NULL (so no row matches) unless the token is live and holds every
-   * needed permission.
-   */
-  workspaceId: SQL;
-  /** The same condition on api_tokens, for an INSERT … SELECT whose source is the token row. */
-  tokenRow: SQL;
-}
-
-function scopeOf(tokenHash: string, needed: readonly Permission[]): Scope {
+function scopeOf(tokenHash: string, needed: readonly Permission[], guard?: SQL): Scope {
   const tokenRow = and(
     tokenIsLive(tokenHash),
     ...needed.map((permission) => arrayOverlaps(apiTokens.permissions, permissionsGranting(permission))),
+    guard,
   ) as SQL;
-  return {
-    tokenRow,
-    workspaceId: sql`(select ${apiTokens.workspaceId} from ${apiTokens} where ${tokenRow})`,
-  };
+  return { tokenRow, workspaceId: sql`(select ${apiTokens.workspaceId} from ${apiTokens} where ${tokenRow})` };
 }
 
 // Records when the token was last used, to the minute (writing it on every
@@ -58,12 +74,14 @@ function touchToken(db: Db, tokenHash: string) {
   );
 }
 
-/** What tells 401 from 403: the token's permissions and state, looked up by hash. */
+/** What tells 401 from 403: the token's state, looked up by hash. */
 const tokenState = {
+  workspaceId: apiTokens.workspaceId,
   permissions: apiTokens.permissions,
   revoked: sql<boolean>`${apiTokens.revokedAt} is not null`,
   expired: sql<boolean>`coalesce(${apiTokens.expiresAt} <= now(), false)`,
 };
+type TokenState = { workspaceId: string; permissions: string[]; revoked: boolean; expired: boolean };
 
 function tokenLookup(db: Db, tokenHash: string) {
   return db
@@ -73,42 +91,116 @@ function tokenLookup(db: Db, tokenHash: string) {
     .where(eq(apiTokens.tokenHash, tokenHash));
 }
 
-/** Throws the 401 or 403 a token deserves for `needed`, if any. */
-function checkToken(
-  token: { permissions: string[]; revoked: boolean; expired: boolean } | undefined,
-  needed: readonly Permission[],
-) {
-  if (!token) throw invalidToken("Invalid API token");
-  if (token.revoked) throw invalidToken("API token has been revoked");
-  if (token.expired) throw invalidToken("API token has expired");
-  const missing = needed.find((p) => !permissionsGranting(p).some((granted) => token.permissions.includes(granted)));
-  if (missing) throw new ApiError(403, `This API token lacks the ${missing} permission`);
-}
-
 const invalidToken = (message: string) =>
   new ApiError(401, message, { "WWW-Authenticate": 'Bearer error="invalid_token"' });
 
 /**
- * Runs the token check and `build`'s queries in one request (one transaction),
- * then throws 401/403 if the token may not do what `needed` names. Resolves to
- * the results of `build`'s queries, in order.
+ * Throws the 401 or 403 the token deserves for `needed`, if any; then counts the
+ * request against the workspace's rate limit if it was not counted before.
  */
-export async function runScoped<T extends readonly [BatchItem<"pg">, ...BatchItem<"pg">[]]>(
-  db: Db,
-  tokenHash: string,
+async function admit(
+  caller: Caller,
+  token: TokenState | undefined,
+  needed: readonly Permission[],
+  counted: boolean,
+  refusable: boolean,
+) {
+  const refusal = !token
+    ? invalidToken("Invalid API token")
+    : token.revoked
+      ? invalidToken("API token has been revoked")
+      : token.expired
+        ? invalidToken("API token has expired")
+        : undefined;
+  if (refusal || !token) {
+    caller.rateLimit?.forget(caller.tokenHash);
+    throw refusal;
+  }
+  await caller.rateLimit?.afterQuery(caller.tokenHash, token.workspaceId, counted, refusable);
+  const missing = needed.find((p) => !permissionsGranting(p).some((granted) => token.permissions.includes(granted)));
+  if (missing) throw new ApiError(403, `This API token lacks the ${missing} permission`);
+}
+
+async function send<T>(query: Promise<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (error) {
+    throw databaseError(error);
+  }
+}
+
+type Queries = readonly [BatchItem<"pg">, ...BatchItem<"pg">[]];
+
+/**
+ * Runs the token check and `build`'s queries in one request (one transaction),
+ * then throws 401/403/429 if the token may not do what `needed` names. Resolves
+ * to the results of `build`'s queries, in order.
+ */
+export async function runScoped<T extends Queries>(
+  caller: Caller,
   needed: Permission | readonly Permission[],
   build: (scope: Scope) => T,
 ): Promise<BatchResponse<T>> {
   const permissions = typeof needed === "string" ? [needed] : needed;
-  const queries = build(scopeOf(tokenHash, permissions));
-  let results: unknown[];
-  try {
-    results = await db.batch([tokenLookup(db, tokenHash), ...queries]);
-  } catch (error) {
-    throw databaseError(error);
-  }
-  checkToken((results[0] as Awaited<ReturnType<typeof tokenLookup>>)[0], permissions);
+  const { db, tokenHash } = caller;
+  const counted = (await caller.rateLimit?.beforeQuery(tokenHash)) ?? false;
+  const results = await send(db.batch([tokenLookup(db, tokenHash), ...build(scopeOf(tokenHash, permissions))]));
+  await admit(caller, (results[0] as TokenState[])[0], permissions, counted, false);
   return results.slice(1) as unknown as BatchResponse<T>;
+}
+
+/** What a write with an Idempotency-Key came to. */
+export type WriteOutcome<T extends Queries, Row> =
+  | { results: BatchResponse<T>; replay?: undefined }
+  | { replay: { status: 200 | 201; row: Row } };
+
+type Readable = { _: { selectedFields: Record<string, unknown> } } & PromiseLike<unknown[]>;
+
+/**
+ * A write that may carry an Idempotency-Key, still in one round trip: the claim
+ * on the key and the previous answer are read before the write, and the new
+ * answer is recorded after it, in the same transaction (see idempotency.ts).
+ * Resolves to the write's results, or to the answer to replay; throws 409 while
+ * another request with the key is in flight, 422 if the key was used for
+ * another request.
+ */
+export async function runWrite<T extends Queries, R extends Readable>(
+  caller: Caller,
+  needed: Permission,
+  build: (scope: Scope) => T,
+  write: IdempotentWrite<(scope: Scope) => R> | undefined,
+): Promise<WriteOutcome<T, Awaited<R>[number]>> {
+  if (!write) return { results: await runScoped(caller, needed, build) };
+  const { db, tokenHash } = caller;
+  const open = scopeOf(tokenHash, [needed]);
+  const guarded = scopeOf(tokenHash, [needed], mayWrite);
+  const counted = (await caller.rateLimit?.beforeQuery(tokenHash)) ?? false;
+  const read = write.read(guarded);
+  const results = await send(
+    db.batch([
+      tokenLookup(db, tokenHash),
+      claimKey(db, open.workspaceId, write.key),
+      previousAnswer(db, open.workspaceId, write.key),
+      ...build(guarded),
+      recordAnswer(db, guarded.tokenRow, { ...write, read: read as unknown as object }),
+    ]),
+  );
+  await admit(caller, (results[0] as TokenState[])[0], [needed], counted, false);
+  const { state } = (results[1] as { rows: { state: ClaimState }[] }).rows[0] ?? { state: "refused" };
+  if (state === "busy") {
+    throw new ApiError(409, "A request with this Idempotency-Key is still in progress: retry later", {
+      "Retry-After": "1",
+    });
+  }
+  if (state === "replay") {
+    const [previous] = results[2] as { fingerprint: string; statusCode: number; response: Record<string, unknown> }[];
+    if (!previous || previous.fingerprint !== write.fingerprint) {
+      throw new ApiError(422, "This Idempotency-Key was already used for a different request");
+    }
+    const row = decodeAnswer<Awaited<R>[number]>(read._.selectedFields, previous.response);
+    return { replay: { status: previous.statusCode as 200 | 201, row } };
+  }
+  return { results: results.slice(3, -1) as unknown as BatchResponse<T> };
 }
 
 /** A select readScoped can run: rows with a created_at and an id, by which they are ordered. */
@@ -124,28 +216,26 @@ type ScopedSelect = PromiseLike<{ createdAt: Date; id: string }[]> & {
  * (created_at, id) order, as every list is sorted.
  */
 export async function readScoped<Q extends ScopedSelect>(
-  db: Db,
-  tokenHash: string,
+  caller: Caller,
   permission: Permission,
   build: (scope: Scope) => Q,
 ): Promise<Awaited<Q>> {
+  const { db, tokenHash } = caller;
+  const counted = (await caller.rateLimit?.beforeQuery(tokenHash)) ?? false;
   const query = build(scopeOf(tokenHash, [permission]));
   // The subquery's columns, as the outer select refers to them ("data"."id", …).
   const data = query.as("data") as unknown as Record<string, PgColumn>;
   const row: Record<string, PgColumn> = {};
   for (const key of Object.keys(query._.selectedFields)) row[key] = data[key] as PgColumn;
-  let rows: { permissions: string[]; revoked: boolean; expired: boolean; row: Record<string, unknown> | null }[];
-  try {
-    rows = await db
+  const rows: (TokenState & { row: Record<string, unknown> | null })[] = await send(
+    db
       .with(touchToken(db, tokenHash))
       .select({ ...tokenState, row })
       .from(apiTokens)
       .leftJoinLateral(data as never, sql`true`)
       .where(eq(apiTokens.tokenHash, tokenHash))
-      .orderBy(data.createdAt as PgColumn, data.id as PgColumn);
-  } catch (error) {
-    throw databaseError(error);
-  }
-  checkToken(rows[0], [permission]);
+      .orderBy(data.createdAt as PgColumn, data.id as PgColumn),
+  );
+  await admit(caller, rows[0], [permission], counted, true);
   return rows.flatMap((r) => (r.row ? [r.row] : [])) as Awaited<Q>;
 }

@@ -18,6 +18,12 @@ export async function okRecord<T>(c: Context, data: T, status: ContentfulStatusC
   return c.body(body, status, { "Content-Type": "application/json" });
 }
 
+/** The stored answer to a retried request with the same Idempotency-Key. */
+export function replayedRecord<T>(c: Context, data: T, status: ContentfulStatusCode) {
+  c.header("Idempotent-Replayed", "true");
+  return okRecord(c, data, status);
+}
+
 /** Qwoty's documented delete answer: {"success": true, "message": "<Thing> deleted successfully"}. */
 export function deleted(c: Context, thing: string) {
   return c.json({ success: true as const, message: `${thing} deleted successfully` });

@@ -1,0 +1,27 @@
+// Reading the Idempotency-Key header of a POST or PATCH (see db/idempotency.ts
+// for how a key is honoured).
+import type { Context } from "hono";
+import type { IdempotentWrite } from "../db/idempotency";
+import { sha256Hex } from "../lib/hash";
+import { badRequest } from "./errors";
+
+const visibleAscii = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * The request's idempotent write, if it carries a key. The fingerprint covers
+ * method, path and the validated body, so the same key with another request is
+ * told apart (422) from a retry (replayed).
+ */
+export async function idempotentWrite<Read>(
+  c: Context,
+  input: unknown,
+  write: Omit<IdempotentWrite<Read>, "key" | "fingerprint">,
+): Promise<IdempotentWrite<Read> | undefined> {
+  const header = c.req.header("Idempotency-Key");
+  if (header === undefined) return undefined;
+  // The draft defines the key as a structured-field string ("…"); a bare token is accepted too.
+  const key = header.trim().replace(/^"(.*)"$/, "$1");
+  if (!visibleAscii.test(key)) throw badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters");
+  const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${JSON.stringify(input)}`);
+  return { ...write, key, fingerprint };
+}
