@@ -31,7 +31,7 @@ describe("protocol hygiene", () => {
   it("refuses a token in the query string, and never uses it", async () => {
     const ws = await seedWorkspace();
     for (const query of [`token=${ws.token}`, `access_token=${ws.token}`, `api_key=${ws.token}`, `x=${ws.token}`]) {
-      for (const headers of [{}, { Authorization: `Bearer ${ws.token}` }]) {
+      for (const headers of [{}, { Authorization: `Bearer ${ws.token}` }] as Record<string, string>[]) {
         const response = await api(`/api/contacts/${ws.contactId}?${query}`, { headers });
         expect(response.status, query).toBe(400);
         expect(await json(response)).toEqual({
