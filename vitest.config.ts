@@ -3,7 +3,8 @@
 //   the worker's fetch, against the local SQL-over-HTTP server on a fresh database;
 // - "exclusive": the same, with a server of its own and one file at a time, for
 //   tests that count the server's round trips or inject faults into it;
-// - "local-db": Node tests of the local server's fidelity to Neon's protocol.
+// - "node": Node tests of the local server's fidelity to Neon's protocol, and of
+//   the configuration.
 // The backend is PGlite unless LOCAL_POSTGRES_URL names a PostgreSQL server, on
 // which each project creates (and afterwards drops) a database of its own.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
@@ -33,11 +34,11 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     projects: [
-      workerProject("worker", ["test/**/*.test.ts"], ["test/exclusive/**", "test/local-db/**"]),
+      workerProject("worker", ["test/**/*.test.ts"], ["test/exclusive/**", "test/local-db/**", "test/node/**"]),
       workerProject("exclusive", ["test/exclusive/**/*.test.ts"], [], false),
       {
         extends: true,
-        test: { name: "local-db", include: ["test/local-db/**/*.test.ts"], environment: "node" },
+        test: { name: "node", include: ["test/local-db/**/*.test.ts", "test/node/**/*.test.ts"], environment: "node" },
       },
     ],
   },

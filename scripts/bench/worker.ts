@@ -23,6 +23,7 @@ async function freePort(): Promise<number> {
 export async function startDevWorker(
   databaseUrl: string,
   config = resolve(projectRoot, "wrangler.toml"),
+  environment?: string,
 ): Promise<DevWorker> {
   const port = await freePort();
   const child: ChildProcess = spawn(
@@ -42,6 +43,7 @@ export async function startDevWorker(
       `DATABASE_URL:${databaseUrl}`,
       "--log-level",
       "error",
+      ...(environment ? ["--env", environment] : []),
     ],
     {
       cwd: projectRoot,

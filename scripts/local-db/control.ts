@@ -35,3 +35,9 @@ export interface LocalDbStats {
   /** requests that were batches (one transaction each) */
   batches: number;
 }
+
+/** GET /_local/stats */
+export interface LocalDbStatus extends LocalDbStats {
+  delayMs: number;
+  backend: "pglite" | "postgres";
+}

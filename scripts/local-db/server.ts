@@ -86,7 +86,9 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
 
   // Control routes for tests and benchmarks; they are not part of Neon's protocol.
   async function handleControl(path: string, req: IncomingMessage, res: ServerResponse) {
-    if (path === "/_local/stats" && req.method === "GET") return sendJson(res, 200, { ...stats, delayMs });
+    if (path === "/_local/stats" && req.method === "GET") {
+      return sendJson(res, 200, { ...stats, delayMs, backend: backend.kind });
+    }
     if (path === "/_local/stats/reset" && req.method === "POST") {
       Object.assign(stats, { requests: 0, statements: 0, batches: 0 });
       return sendJson(res, 200, stats);

@@ -52,6 +52,10 @@ export function databaseError(error: unknown): ApiError {
     // timed out, or cut the response short. Safe for the client to retry later.
     return new ApiError(503, "Database temporarily unavailable, please retry", { "Retry-After": retryAfterSeconds });
   }
+  // Validation should have caught both; a safety net so that bad input or a race
+  // (a record deleted while another links to it) is never answered with a 500.
+  if (state.startsWith("22")) return new ApiError(400, "A value in the request is invalid");
+  if (state.startsWith("23")) return new ApiError(409, "The request conflicts with a concurrent change: retry it");
   return new ApiError(500, "Internal server error");
 }
 

@@ -38,8 +38,11 @@ function decodeCursor(value: string): Cursor {
   } catch {
     // reported below
   }
-  const [at, rawId] = decoded.split("|");
-  const createdAt = new Date(at ?? "");
+  const [at = "", rawId] = decoded.split("|");
+  // Only what encodeCursor writes: a timestamp PostgreSQL can read back (years 1 to 9999).
+  const createdAt = /^(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3})?Z$/.test(at)
+    ? new Date(at)
+    : new Date(Number.NaN);
   const id = parseUuid(rawId ?? "");
   if (!id || Number.isNaN(createdAt.getTime()) || value.length > 100) {
     throw badRequest("cursor is invalid: pass the next_cursor of a previous page");

@@ -1,10 +1,13 @@
 // The local database server's control routes, reached from inside workerd.
 import { env } from "cloudflare:test";
-import type { Fault, LocalDbStats } from "../../scripts/local-db/control";
+import type { Fault, LocalDbStatus } from "../../scripts/local-db/control";
+
+export async function localDbStatus(): Promise<LocalDbStatus> {
+  return (await (await fetch(`${env.LOCAL_DB_ORIGIN}/_local/stats`)).json()) as LocalDbStatus;
+}
 
 export async function roundTrips(): Promise<number> {
-  const response = await fetch(`${env.LOCAL_DB_ORIGIN}/_local/stats`);
-  return ((await response.json()) as LocalDbStats).requests;
+  return (await localDbStatus()).requests;
 }
 
 /** How many database round trips `action` costs. */
