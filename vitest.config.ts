@@ -16,7 +16,12 @@ const workerProject = (name: string, include: string[], exclude: string[] = [], 
     cloudflareTest(({ inject }) => ({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { DATABASE_URL: inject("databaseUrl"), LOCAL_DB_ORIGIN: inject("localDbOrigin") },
+        // LOG_REQUESTS: the log line is tested on its own (test/request-log.test.ts).
+        bindings: {
+          DATABASE_URL: inject("databaseUrl"),
+          LOCAL_DB_ORIGIN: inject("localDbOrigin"),
+          LOG_REQUESTS: "false",
+        },
         ratelimits: {
           // Out of the way of the tests that send many requests of one workspace…
           WORKSPACE_RATE_LIMIT: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },

@@ -8,16 +8,19 @@ import { addressRoutes } from "./addresses/routes";
 import { contactRoutes } from "./contacts/routes";
 import { customerRoutes } from "./customers/routes";
 import type { AppEnv } from "./env";
+import { healthRoutes } from "./health";
 import { ApiError, errorResponse } from "./http/errors";
 import { bearerAuth } from "./middleware/auth";
 import { caller } from "./middleware/db";
 import { hygiene } from "./middleware/hygiene";
+import { requestLog } from "./middleware/request-log";
+import { tokenRoutes } from "./tokens/routes";
 
 export function createApp() {
   const app = new Hono<AppEnv>();
 
   // Every answer carries an X-Request-Id: the client's, if it is sane, or a new one.
-  app.use(requestId({ limitLength: 128 }));
+  app.use(requestId({ limitLength: 128 }), requestLog);
   // A known path with another method: 405 with Allow. OPTIONS is one of those:
   // this is a server-to-server API and answers no CORS preflight.
   app.use(
@@ -30,9 +33,11 @@ export function createApp() {
   app.use("/api/*", hygiene, bearerAuth, caller);
 
   const routes = app
+    .route("/health", healthRoutes)
     .route("/api/contacts", contactRoutes)
     .route("/api/customers", customerRoutes)
-    .route("/api/addresses", addressRoutes);
+    .route("/api/addresses", addressRoutes)
+    .route("/api/tokens", tokenRoutes);
 
   app.notFound((c) => errorResponse(c, new ApiError(404, `Not found: ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
@@ -42,7 +47,7 @@ export function createApp() {
     }
     // Unexpected: log it for the operator, tell the client nothing about internals.
     console.error(
-      JSON.stringify({ level: "error", message: "unhandled error", requestId: c.var.requestId, error: String(error) }),
+      JSON.stringify({ level: "error", message: "unhandled error", request_id: c.var.requestId, error: String(error) }),
     );
     return errorResponse(c, new ApiError(500, "Internal server error"));
   });

@@ -9,6 +9,8 @@ export interface Bindings {
   DB_TIMEOUT_MS?: string;
   /** Workers Rate Limiting binding, keyed by workspace ([[ratelimits]] in wrangler.toml). */
   WORKSPACE_RATE_LIMIT?: RateLimitBinding;
+  /** "false" turns the per-request log line off (the tests do). */
+  LOG_REQUESTS?: string;
 }
 
 /** The Workers Rate Limiting binding, as far as this worker uses it. */

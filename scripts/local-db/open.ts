@@ -1,6 +1,6 @@
 // Picks the local server's backend: a real PostgreSQL when LOCAL_POSTGRES_URL is
 // set, embedded PGlite otherwise (persisted in .data/pglite, git-ignored).
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Backend } from "./backend.ts";
 import { createPGliteBackend } from "./backend-pglite.ts";
@@ -13,7 +13,37 @@ export const defaultPGliteDir = resolve(projectRoot, ".data/pglite");
 export async function openBackend(env: NodeJS.ProcessEnv = process.env): Promise<Backend> {
   if (env.LOCAL_POSTGRES_URL) return createPostgresBackend(env.LOCAL_POSTGRES_URL);
   mkdirSync(defaultPGliteDir, { recursive: true });
-  return createPGliteBackend(defaultPGliteDir);
+  const release = lockPGliteDir();
+  const backend = await createPGliteBackend(defaultPGliteDir);
+  return {
+    ...backend,
+    async close() {
+      await backend.close();
+      release();
+    },
+  };
+}
+
+/** PGlite's files can be opened by one process only: a lock file says which. */
+function lockPGliteDir(): () => void {
+  const lock = `${defaultPGliteDir}.lock`;
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, "utf8"));
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch {
+      // stale lock: its process is gone
+    }
+    if (alive && pid !== process.pid) {
+      throw new Error(`The local database (${lock}) is in use by process ${pid}: stop it (npm run dev?) first.`);
+    }
+  }
+  writeFileSync(lock, String(process.pid));
+  const release = () => rmSync(lock, { force: true });
+  process.once("exit", release);
+  return release;
 }
 
 /** A readable name for logs, without credentials. */

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { addresses } from "../db/schema";
 import { readScoped, runScoped, runWrite } from "../db/scoped";
 import type { AppEnv } from "../env";
-import { readJsonBody } from "../http/body";
+import { jsonBody } from "../http/body";
 import { badRequest, notFound } from "../http/errors";
 import { idempotentWrite } from "../http/idempotency";
 import { listResponse, readIdFilter, readListParams } from "../http/list";
@@ -49,8 +49,8 @@ export const addressRoutes = new Hono<AppEnv>()
     return okRecord(c, serializeAddress(row));
   })
 
-  .post("/", async (c) => {
-    const input = await readJsonBody(c, createAddress);
+  .post("/", jsonBody(createAddress), async (c) => {
+    const input = c.req.valid("json");
     const id = crypto.randomUUID();
     const contactId = input.contact_id ?? undefined;
     const { caller } = c.var;
@@ -77,9 +77,9 @@ export const addressRoutes = new Hono<AppEnv>()
     return okRecord(c, serializeAddress(row), 201);
   })
 
-  .patch("/:id", async (c) => {
+  .patch("/:id", jsonBody(updateAddressBody), async (c) => {
     const id = pathId(c.req.param("id"), "address");
-    const input = await readJsonBody(c, updateAddressBody);
+    const input = c.req.valid("json");
     const contactId = input.contact_id ?? undefined;
     const { caller } = c.var;
     const read = (scope: Parameters<typeof selectAddress>[1]) => selectAddress(caller.db, scope, id);

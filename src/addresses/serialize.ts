@@ -1,10 +1,11 @@
 // Row → Qwoty's address object, in the documented order.
 import { isoTimestamp } from "../lib/time";
+import type { AddressObject } from "./object";
 import type { selectAddress } from "./queries";
 
 export type AddressRow = Awaited<ReturnType<typeof selectAddress>>[number];
 
-export function serializeAddress(row: AddressRow) {
+export function serializeAddress(row: AddressRow): AddressObject {
   return {
     id: row.id,
     workspace_id: row.workspaceId,

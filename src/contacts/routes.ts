@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { contacts } from "../db/schema";
 import { readScoped, runScoped, runWrite } from "../db/scoped";
 import type { AppEnv } from "../env";
-import { readJsonBody } from "../http/body";
+import { jsonBody } from "../http/body";
 import { badRequest, notFound } from "../http/errors";
 import { idempotentWrite } from "../http/idempotency";
 import { listResponse, readIdFilter, readListParams } from "../http/list";
@@ -41,8 +41,8 @@ export const contactRoutes = new Hono<AppEnv>()
     return okRecord(c, serializeContact(row));
   })
 
-  .post("/", async (c) => {
-    const input = await readJsonBody(c, createContact);
+  .post("/", jsonBody(createContact), async (c) => {
+    const input = c.req.valid("json");
     const id = crypto.randomUUID();
     const { caller } = c.var;
     const read = (scope: Parameters<typeof selectContact>[1]) => selectContact(caller.db, scope, id);
@@ -59,9 +59,9 @@ export const contactRoutes = new Hono<AppEnv>()
     return okRecord(c, serializeContact(row), 201);
   })
 
-  .patch("/:id", async (c) => {
+  .patch("/:id", jsonBody(updateContactBody), async (c) => {
     const id = pathId(c.req.param("id"), "contact");
-    const input = await readJsonBody(c, updateContactBody);
+    const input = c.req.valid("json");
     const { caller } = c.var;
     const read = (scope: Parameters<typeof selectContact>[1]) => selectContact(caller.db, scope, id);
     let row: Awaited<ReturnType<typeof read>>[number] | undefined;

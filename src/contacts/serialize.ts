@@ -1,10 +1,11 @@
 // Row → Qwoty's contact object: its 14 fields, in the documented order.
 import { isoTimestamp } from "../lib/time";
+import type { ContactObject } from "./object";
 import type { selectContact } from "./queries";
 
 export type ContactRow = Awaited<ReturnType<typeof selectContact>>[number];
 
-export function serializeContact(row: ContactRow) {
+export function serializeContact(row: ContactRow): ContactObject {
   return {
     id: row.id,
     workspace_id: row.workspaceId,

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { customers } from "../db/schema";
 import { readScoped, runScoped, runWrite } from "../db/scoped";
 import type { AppEnv } from "../env";
-import { readJsonBody } from "../http/body";
+import { jsonBody } from "../http/body";
 import { ApiError, badRequest, notFound } from "../http/errors";
 import { idempotentWrite } from "../http/idempotency";
 import { listResponse, readListParams } from "../http/list";
@@ -43,8 +43,8 @@ export const customerRoutes = new Hono<AppEnv>()
     return okRecord(c, serializeCustomer(row));
   })
 
-  .post("/", async (c) => {
-    const input = await readJsonBody(c, createCustomer);
+  .post("/", jsonBody(createCustomer), async (c) => {
+    const input = c.req.valid("json");
     const id = crypto.randomUUID();
     const { caller } = c.var;
     const read = (scope: Parameters<typeof selectCustomer>[1]) => selectCustomer(caller.db, scope, id);
@@ -62,9 +62,9 @@ export const customerRoutes = new Hono<AppEnv>()
     return okRecord(c, serializeCustomer(row), 201);
   })
 
-  .patch("/:id", async (c) => {
+  .patch("/:id", jsonBody(updateCustomerBody), async (c) => {
     const id = pathId(c.req.param("id"), "customer");
-    const input = await readJsonBody(c, updateCustomerBody);
+    const input = c.req.valid("json");
     const { caller } = c.var;
     const read = (scope: Parameters<typeof selectCustomer>[1]) => selectCustomer(caller.db, scope, id);
     let row: Awaited<ReturnType<typeof read>>[number] | undefined;

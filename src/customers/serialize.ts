@@ -1,10 +1,11 @@
 // Row → Qwoty's customer object, in the documented order.
 import { isoTimestamp } from "../lib/time";
+import type { CustomerObject } from "./object";
 import type { selectCustomer } from "./queries";
 
 export type CustomerRow = Awaited<ReturnType<typeof selectCustomer>>[number];
 
-export function serializeCustomer(row: CustomerRow) {
+export function serializeCustomer(row: CustomerRow): CustomerObject {
   return {
     id: row.id,
     workspace_id: row.workspaceId,

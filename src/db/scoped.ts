@@ -27,6 +27,11 @@ export interface Caller {
   /** SHA-256 of the bearer token: the only form in which the token travels further. */
   tokenHash: string;
   rateLimit: WorkspaceRateLimit | undefined;
+  /** Filled in as the request goes, for its log line: */
+  workspaceId?: string;
+  /** time spent waiting for the database, ms */
+  dbMs: number;
+  roundTrips: number;
 }
 
 export interface Scope {
@@ -116,16 +121,21 @@ async function admit(
     caller.rateLimit?.forget(caller.tokenHash);
     throw refusal;
   }
+  caller.workspaceId = token.workspaceId;
   await caller.rateLimit?.afterQuery(caller.tokenHash, token.workspaceId, counted, refusable);
   const missing = needed.find((p) => !permissionsGranting(p).some((granted) => token.permissions.includes(granted)));
   if (missing) throw new ApiError(403, `This API token lacks the ${missing} permission`);
 }
 
-async function send<T>(query: Promise<T>): Promise<T> {
+async function send<T>(caller: Caller, query: Promise<T>): Promise<T> {
+  const started = Date.now();
+  caller.roundTrips++;
   try {
     return await query;
   } catch (error) {
     throw databaseError(error);
+  } finally {
+    caller.dbMs += Date.now() - started;
   }
 }
 
@@ -144,7 +154,7 @@ export async function runScoped<T extends Queries>(
   const permissions = typeof needed === "string" ? [needed] : needed;
   const { db, tokenHash } = caller;
   const counted = (await caller.rateLimit?.beforeQuery(tokenHash)) ?? false;
-  const results = await send(db.batch([tokenLookup(db, tokenHash), ...build(scopeOf(tokenHash, permissions))]));
+  const results = await send(caller, db.batch([tokenLookup(db, tokenHash), ...build(scopeOf(tokenHash, permissions))]));
   await admit(caller, (results[0] as TokenState[])[0], permissions, counted, false);
   return results.slice(1) as unknown as BatchResponse<T>;
 }
@@ -177,6 +187,7 @@ export async function runWrite<T extends Queries, R extends Readable>(
   const counted = (await caller.rateLimit?.beforeQuery(tokenHash)) ?? false;
   const read = write.read(guarded);
   const results = await send(
+    caller,
     db.batch([
       tokenLookup(db, tokenHash),
       claimKey(db, open.workspaceId, write.key),
@@ -228,6 +239,7 @@ export async function readScoped<Q extends ScopedSelect>(
   const row: Record<string, PgColumn> = {};
   for (const key of Object.keys(query._.selectedFields)) row[key] = data[key] as PgColumn;
   const rows: (TokenState & { row: Record<string, unknown> | null })[] = await send(
+    caller,
     db
       .with(touchToken(db, tokenHash))
       .select({ ...tokenState, row })

@@ -1,5 +1,5 @@
 // The success envelope, built only here: {"success": true, "data": …}.
-import type { Context } from "hono";
+import type { Context, TypedResponse } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /**
@@ -8,18 +8,26 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
  * changes pays no transfer and no parsing. The database is still asked, since
  * only it knows whether the record changed.
  */
-export async function okRecord<T>(c: Context, data: T, status: ContentfulStatusCode = 200) {
+export async function okRecord<T, S extends ContentfulStatusCode = 200>(
+  c: Context,
+  data: T,
+  status: S = 200 as S,
+): Promise<TypedResponse<{ success: true; data: T }, S, "json">> {
   const body = JSON.stringify({ success: true as const, data });
   const etag = await strongEtag(body);
   c.header("ETag", etag);
   // Cached copies must be revalidated, and only by the client that fetched them.
   c.header("Cache-Control", "private, no-cache");
-  if (c.req.method === "GET" && noneMatch(c.req.header("If-None-Match"), etag)) return c.body(null, 304);
-  return c.body(body, status, { "Content-Type": "application/json" });
+  // The body is serialised here, once, for its hash; the cast tells hono/client its type.
+  const response =
+    c.req.method === "GET" && noneMatch(c.req.header("If-None-Match"), etag)
+      ? c.body(null, 304)
+      : c.body(body, status, { "Content-Type": "application/json" });
+  return response as unknown as TypedResponse<{ success: true; data: T }, S, "json">;
 }
 
 /** The stored answer to a retried request with the same Idempotency-Key. */
-export function replayedRecord<T>(c: Context, data: T, status: ContentfulStatusCode) {
+export function replayedRecord<T>(c: Context, data: T, status: 200 | 201) {
   c.header("Idempotent-Replayed", "true");
   return okRecord(c, data, status);
 }

@@ -29,6 +29,7 @@ export const nullableText = (max: number) => v.nullable(text(max));
 export const uuid = v.pipe(
   v.string(),
   v.maxLength(38),
+  v.description("A UUID, in any spelling PostgreSQL accepts; answers use the canonical lowercase form"),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const id = parseUuid(dataset.value);
     if (id) return id;

@@ -2,7 +2,7 @@
 // uuid input accepts (any version or variant, upper case, braces, hyphens after
 // any group of four digits) and answers with the canonical lowercase form, so
 // a bad id is a clear 400 here rather than a database error later.
-const pgUuidInput = /^(?:\{[0-9a-f]{4}(?:-?[0-9a-f]{4}){7}\}|[0-9a-f]{4}(?:-?[0-9a-f]{4}){7})$/i;
+export const pgUuidInput = /^(?:\{[0-9a-f]{4}(?:-?[0-9a-f]{4}){7}\}|[0-9a-f]{4}(?:-?[0-9a-f]{4}){7})$/i;
 
 /** The canonical form of a uuid as PostgreSQL would print it, or undefined if PostgreSQL would refuse it. */
 export function parseUuid(input: string): string | undefined {

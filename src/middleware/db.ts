@@ -13,6 +13,8 @@ export const caller = createMiddleware<AppEnv>(async (c, next) => {
     db: getDb(c.env.DATABASE_URL, Number(c.env.DB_TIMEOUT_MS) || defaultDbTimeoutMs),
     tokenHash: c.var.tokenHash,
     rateLimit: limiter ? new WorkspaceRateLimit(limiter) : undefined,
+    dbMs: 0,
+    roundTrips: 0,
   });
   await next();
 });

@@ -1,0 +1,29 @@
+// The app's type gives callers a typed client (hono/client).
+import { SELF } from "cloudflare:test";
+import { hc } from "hono/client";
+import { describe, expect, it } from "vitest";
+import type { AppType } from "../src/index";
+import { seedWorkspace } from "./harness";
+
+describe("typed client", () => {
+  it("creates and reads a contact with types inferred from the app", async () => {
+    const ws = await seedWorkspace();
+    const client = hc<AppType>("https://api.test", {
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => SELF.fetch(input, init),
+      headers: { Authorization: `Bearer ${ws.token}` },
+    });
+    const created = await client.api.contacts.$post({
+      json: { customer_id: ws.customerId, first_name: "Typed", last_name: "Client", email: "typed@example.com" },
+    });
+    expect(created.status).toBe(201);
+    const { data } = await created.json();
+    // `data` is typed as the contact object: these are compile-time checked field names.
+    expect(data.first_name).toBe("Typed");
+    expect(data.address_ids).toEqual([]);
+
+    const fetched = await client.api.contacts[":id"].$get({ param: { id: data.id } });
+    const body = await fetched.json();
+    expect(body.data.id).toBe(data.id);
+    expect(body.data.workspace_id).toBe(ws.workspaceId);
+  });
+});
