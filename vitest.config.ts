@@ -3,8 +3,9 @@
 //   the worker's fetch, against the local SQL-over-HTTP server on a fresh database;
 // - "exclusive": the same, with a server of its own and one file at a time, for
 //   tests that count the server's round trips or inject faults into it;
-// - "node": Node tests of the local server's fidelity to Neon's protocol, and of
-//   the configuration.
+// - "node": Node tests of the local server's fidelity to Neon's protocol, of the
+//   OpenAPI document and of the configuration;
+// - "browser": the API reference page in headless Chromium, through `wrangler dev`.
 // The backend is PGlite unless LOCAL_POSTGRES_URL names a PostgreSQL server, on
 // which each project creates (and afterwards drops) a database of its own.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
@@ -39,11 +40,19 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     projects: [
-      workerProject("worker", ["test/**/*.test.ts"], ["test/exclusive/**", "test/local-db/**", "test/node/**"]),
+      workerProject(
+        "worker",
+        ["test/**/*.test.ts"],
+        ["test/exclusive/**", "test/local-db/**", "test/node/**", "test/browser/**"],
+      ),
       workerProject("exclusive", ["test/exclusive/**/*.test.ts"], [], false),
       {
         extends: true,
         test: { name: "node", include: ["test/local-db/**/*.test.ts", "test/node/**/*.test.ts"], environment: "node" },
+      },
+      {
+        extends: true,
+        test: { name: "browser", include: ["test/browser/**/*.test.ts"], environment: "node" },
       },
     ],
   },

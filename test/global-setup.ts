@@ -4,6 +4,7 @@
 import type { TestProject } from "vitest/node";
 import { migrationsFolder } from "../scripts/local-db/open.ts";
 import { startLocalDbServer } from "../scripts/local-db/server.ts";
+import { buildOpenApiDocument } from "../scripts/openapi.ts";
 import { openTestBackend } from "./local-db/test-backend.ts";
 
 export default async function setup(project: TestProject) {
@@ -12,15 +13,10 @@ export default async function setup(project: TestProject) {
   const server = await startLocalDbServer({ backend });
   project.provide("databaseUrl", server.databaseUrl);
   project.provide("localDbOrigin", server.origin);
+  // The harness checks every answer of the worker tests against it.
+  project.provide("openapi", buildOpenApiDocument());
   return async () => {
     await server.close();
     await dispose();
   };
-}
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    databaseUrl: string;
-    localDbOrigin: string;
-  }
 }

@@ -4,6 +4,7 @@
 import { env, SELF } from "cloudflare:test";
 import { seedWorkspaceFixture, type WorkspaceFixture } from "../scripts/fixtures";
 import { getDb } from "../src/db/client";
+import { checkConformance } from "./openapi-conformance";
 
 export const db = () => getDb(env.DATABASE_URL);
 
@@ -19,8 +20,11 @@ export interface ApiRequest {
   body?: unknown;
 }
 
-/** A request through the worker's fetch, as a client would send it. */
-export function api(path: string, request: ApiRequest = {}): Promise<Response> {
+/**
+ * A request through the worker's fetch, as a client would send it. Its answer
+ * is checked against the OpenAPI document on the way (openapi-conformance.ts).
+ */
+export async function api(path: string, request: ApiRequest = {}): Promise<Response> {
   const headers = new Headers(request.headers);
   if (request.token !== undefined) headers.set("Authorization", `Bearer ${request.token}`);
   let body: string | Uint8Array | undefined;
@@ -29,7 +33,11 @@ export function api(path: string, request: ApiRequest = {}): Promise<Response> {
     body = raw ? (request.body as string | Uint8Array) : JSON.stringify(request.body);
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
-  return SELF.fetch(`https://api.test${path}`, { method: request.method ?? "GET", headers, body });
+  const method = request.method ?? "GET";
+  const url = `https://api.test${path}`;
+  const response = await SELF.fetch(url, { method, headers, body });
+  await checkConformance(method, url, response);
+  return response;
 }
 
 /** The JSON body of a response, typed loosely for assertions. */

@@ -13,6 +13,7 @@ import { getDb } from "../../src/db/client.ts";
 import { contacts } from "../../src/db/schema.ts";
 import { endpoints } from "../../test/endpoints.ts";
 import { openTestBackend } from "../../test/local-db/test-backend.ts";
+import { startDevWorker } from "../dev-worker.ts";
 import { seedWorkspaceFixture } from "../fixtures.ts";
 import { migrationsFolder, projectRoot } from "../local-db/open.ts";
 import { startLocalDbServer } from "../local-db/server.ts";
@@ -20,7 +21,6 @@ import { build, startupMedians } from "./build.ts";
 import { measureCpu } from "./cpu.ts";
 import { type Call, runLoad, send } from "./load.ts";
 import { fmt } from "./stats.ts";
-import { startDevWorker } from "./worker.ts";
 
 const delayMs = Number(process.env.BENCH_DELAY_MS ?? 50);
 const clients = Number(process.env.BENCH_CLIENTS ?? 20);

@@ -8,12 +8,12 @@ import { eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "../../src/db/client.ts";
 import { addresses, contacts, customers } from "../../src/db/schema.ts";
 import { openTestBackend } from "../../test/local-db/test-backend.ts";
+import { startDevWorker } from "../dev-worker.ts";
 import { seedWorkspaceFixture, type WorkspaceFixture } from "../fixtures.ts";
 import { migrationsFolder } from "../local-db/open.ts";
 import { startLocalDbServer } from "../local-db/server.ts";
 import { type Call, send } from "./load.ts";
 import { fmt, quantile } from "./stats.ts";
-import { startDevWorker } from "./worker.ts";
 
 const total = Number(process.env.LOADTEST_REQUESTS ?? 10_000);
 const clients = Number(process.env.LOADTEST_CLIENTS ?? 50);

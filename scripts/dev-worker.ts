@@ -1,8 +1,9 @@
-// The worker under `wrangler dev`, on 127.0.0.1, pointed at a local database server.
+// The worker under `wrangler dev`, on 127.0.0.1, pointed at a local database server
+// (for the benchmark, the load test and the browser test of /docs).
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
 import { resolve } from "node:path";
-import { projectRoot } from "../local-db/open.ts";
+import { projectRoot } from "./local-db/open.ts";
 
 export interface DevWorker {
   origin: string;

@@ -1,0 +1,13 @@
+// What test/global-setup.ts provides to the tests (vitest's inject).
+import "vitest";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** postgres://… pointing the worker at the local database server of this run */
+    databaseUrl: string;
+    /** http://127.0.0.1:<port> of that server, for its /_local/* control routes */
+    localDbOrigin: string;
+    /** the OpenAPI document, against which the harness checks every answer */
+    openapi: Record<string, unknown>;
+  }
+}
