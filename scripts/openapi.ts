@@ -462,7 +462,9 @@ export function buildOpenApiDocument(): Json {
   const paths: Record<string, Json> = {};
   for (const op of operations) {
     const permission = op.permission ? `\n\nNeeds the \`${op.permission}\` permission.` : "";
-    (paths[op.path] ??= {})[op.method] = {
+    paths[op.path] ??= {};
+    const item = paths[op.path] as Json;
+    item[op.method] = {
       operationId: op.operationId,
       tags: [op.tag],
       summary: op.summary,

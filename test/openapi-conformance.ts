@@ -15,7 +15,7 @@ const templates = Object.keys(document.paths).map((path) => ({
   pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, "[^/]+")}$`),
 }));
 const validators = new Map<string, Validator>();
-const escape = (segment: string) => segment.replaceAll("~", "~0").replaceAll("/", "~1");
+const pointerSegment = (segment: string) => segment.replaceAll("~", "~0").replaceAll("/", "~1");
 
 export async function checkConformance(method: string, url: string, response: Response): Promise<void> {
   const path = new URL(url).pathname;
@@ -33,7 +33,8 @@ export async function checkConformance(method: string, url: string, response: Re
     if (body !== "") throw new Error("304 with a body");
     return;
   }
-  const base = documented.$ref ?? `#/paths/${escape(template.path)}/${method.toLowerCase()}/responses/${status}`;
+  const base =
+    documented.$ref ?? `#/paths/${pointerSegment(template.path)}/${method.toLowerCase()}/responses/${status}`;
   const pointer = `${base}/content/application~1json/schema`;
   let validator = validators.get(pointer);
   if (!validator) {

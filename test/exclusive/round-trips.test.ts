@@ -110,4 +110,37 @@ describe("database round trips per request", () => {
     expect(count).toBe(2 * pageSize + 1);
     expect(trips).toBe(3);
   });
+
+  it("costs exactly one for /health and for each tokens endpoint", async () => {
+    const ws = await seedWorkspace();
+    const admin = await ws.newToken({ permissions: ["tokens:admin", "contacts:read"] });
+    let created = "";
+    const calls: [string, () => Promise<Response>, number][] = [
+      ["GET /health", () => api("/health"), 200],
+      ["GET /api/tokens", () => api("/api/tokens", { token: admin }), 200],
+      [
+        "POST /api/tokens",
+        async () => {
+          const response = await api("/api/tokens", {
+            method: "POST",
+            token: admin,
+            body: { name: "counted", permissions: ["contacts:read"] },
+          });
+          created = ((await response.clone().json()) as { data: { id: string } }).data.id;
+          return response;
+        },
+        201,
+      ],
+      ["DELETE /api/tokens/{id}", () => api(`/api/tokens/${created}`, { method: "DELETE", token: admin }), 200],
+    ];
+    for (const [label, send, status] of calls) {
+      let response: Response | undefined;
+      const trips = await countRoundTrips(async () => {
+        response = await send();
+        await response.arrayBuffer();
+      });
+      expect(response?.status, label).toBe(status);
+      expect(trips, label).toBe(1);
+    }
+  });
 });
