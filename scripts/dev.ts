@@ -76,6 +76,8 @@ console.log(`
      -H "Authorization: Bearer ${tokens.full}"
 
  The Globex token gets 404 for the same contact: workspaces never see each other.
+ API reference: ${origin}/docs/   OpenAPI: ${origin}/openapi.json
+ More tokens: npm run tokens -- create --name "my script"   (in another terminal)
  Tokens are minted anew on every start. Ctrl-C stops everything.
 ────────────────────────────────────────────────────────────────────────────
 `);
