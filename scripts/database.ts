@@ -3,8 +3,7 @@
 // local server if one is running, else (.data/pglite, or LOCAL_POSTGRES_URL)
 // behind a local SQL-over-HTTP server started for the occasion.
 import { type Db, getDb } from "../src/db/client.ts";
-import { describeBackend, migrationsFolder, openBackend } from "./local-db/open.ts";
-import { startLocalDbServer } from "./local-db/server.ts";
+import { describeBackend, startLocalDatabase } from "./local-db/open.ts";
 
 export interface Database {
   db: Db;
@@ -29,15 +28,10 @@ export async function openDatabase(env: NodeJS.ProcessEnv = process.env): Promis
       close: async () => {},
     };
   }
-  const backend = await openBackend(env);
-  await backend.migrate(migrationsFolder);
-  const server = await startLocalDbServer({ backend });
+  const local = await startLocalDatabase({ port: 0 }, env);
   return {
-    db: getDb(server.databaseUrl),
-    description: `the local database, ${describeBackend(backend, env)}`,
-    async close() {
-      await server.close();
-      await backend.close();
-    },
+    db: getDb(local.server.databaseUrl),
+    description: `the local database, ${describeBackend(local.backend, env)}`,
+    close: local.close,
   };
 }

@@ -4,18 +4,12 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { getDb } from "../src/db/client.ts";
-import { describeBackend, migrationsFolder, openBackend, projectRoot } from "./local-db/open.ts";
-import { startLocalDbServer } from "./local-db/server.ts";
+import { describeBackend, projectRoot, startLocalDatabase } from "./local-db/open.ts";
 import { demo, seedDemo } from "./seed.ts";
 
 const apiPort = Number(process.env.PORT ?? 8787);
-const backend = await openBackend();
-await backend.migrate(migrationsFolder);
-const server = await startLocalDbServer({
-  backend,
-  port: Number(process.env.LOCAL_DB_PORT ?? 4444),
-  delayMs: Number(process.env.LOCAL_DB_DELAY_MS ?? 0),
-});
+const database = await startLocalDatabase();
+const { backend, server } = database;
 const tokens = await seedDemo(getDb(server.databaseUrl));
 
 const wrangler = spawn(
@@ -42,8 +36,7 @@ async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
   wrangler.kill("SIGTERM");
-  await server.close();
-  await backend.close();
+  await database.close();
   process.exit(code);
 }
 process.once("SIGINT", () => void stop());

@@ -18,12 +18,11 @@ import {
   namesIds,
   secretsOf,
   seedAuthzWorkspaces,
-  snapshotWorkspace,
   tokenKindLabel,
   tokenKinds,
 } from "./authz";
 import { type Endpoint, endpoints } from "./endpoints";
-import { api, db, stableHeaders } from "./harness";
+import { api, db, snapshotWorkspace, stableHeaders } from "./harness";
 
 const cells = authzMatrix(endpoints);
 const refused = cells.filter((cell) => !cell.accepted);

@@ -8,10 +8,8 @@
 // endpoint a pseudo-target: the caller's workspace with its three ids all of the
 // cell's kind. Endpoints that name no id (plain lists, create customer) only get
 // the token dimension.
-import { asc, eq } from "drizzle-orm";
-import { addresses, apiTokens, contacts, customers } from "../src/db/schema";
 import type { Endpoint } from "./endpoints";
-import { db, seedWorkspace, type TestWorkspace } from "./harness";
+import { seedWorkspace, type TestWorkspace } from "./harness";
 
 export const tokenKinds = ["full", "read-only", "revoked", "expired", "missing"] as const;
 export type TokenKind = (typeof tokenKinds)[number];
@@ -174,19 +172,4 @@ export function authzMatrix(list: readonly Endpoint[]): AuthzCell[] {
       }),
     ),
   );
-}
-
-/** Everything a workspace holds that a request could change, to compare before and after. */
-export async function snapshotWorkspace(workspaceId: string) {
-  const d = db();
-  return d.batch([
-    d.select().from(customers).where(eq(customers.workspaceId, workspaceId)).orderBy(asc(customers.id)),
-    d.select().from(contacts).where(eq(contacts.workspaceId, workspaceId)).orderBy(asc(contacts.id)),
-    d.select().from(addresses).where(eq(addresses.workspaceId, workspaceId)).orderBy(asc(addresses.id)),
-    d
-      .select({ id: apiTokens.id, revokedAt: apiTokens.revokedAt })
-      .from(apiTokens)
-      .where(eq(apiTokens.workspaceId, workspaceId))
-      .orderBy(asc(apiTokens.id)),
-  ]);
 }

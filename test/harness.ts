@@ -2,8 +2,10 @@
 // with unique ids (so tests never depend on each other), and calls the worker
 // through its real fetch.
 import { env, SELF } from "cloudflare:test";
+import { asc, eq } from "drizzle-orm";
 import { seedWorkspaceFixture, type WorkspaceFixture } from "../scripts/fixtures";
 import { getDb } from "../src/db/client";
+import { addresses, apiTokens, contacts, customers } from "../src/db/schema";
 import { checkConformance } from "./openapi-conformance";
 
 export const db = () => getDb(env.DATABASE_URL);
@@ -48,3 +50,18 @@ export async function json<T = Record<string, unknown>>(response: Response): Pro
 /** A response's headers, without the ones that differ on every request (X-Request-Id). */
 export const stableHeaders = (response: Response) =>
   [...response.headers].filter(([name]) => name.toLowerCase() !== "x-request-id");
+
+/** Everything a workspace holds that a request could change, to compare before and after. */
+export async function snapshotWorkspace(workspaceId: string) {
+  const d = db();
+  return d.batch([
+    d.select().from(customers).where(eq(customers.workspaceId, workspaceId)).orderBy(asc(customers.id)),
+    d.select().from(contacts).where(eq(contacts.workspaceId, workspaceId)).orderBy(asc(contacts.id)),
+    d.select().from(addresses).where(eq(addresses.workspaceId, workspaceId)).orderBy(asc(addresses.id)),
+    d
+      .select({ id: apiTokens.id, revokedAt: apiTokens.revokedAt })
+      .from(apiTokens)
+      .where(eq(apiTokens.workspaceId, workspaceId))
+      .orderBy(asc(apiTokens.id)),
+  ]);
+}

@@ -1,23 +1,7 @@
 // One workspace never sees another's data: the workspace comes from the token only.
-import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { addresses, apiTokens, contacts, customers } from "../src/db/schema";
 import { endpoints } from "./endpoints";
-import { api, db, seedWorkspace, stableHeaders } from "./harness";
-
-/** Everything a workspace holds, to compare before and after. */
-async function snapshot(workspaceId: string) {
-  const d = db();
-  return d.batch([
-    d.select().from(customers).where(eq(customers.workspaceId, workspaceId)).orderBy(asc(customers.id)),
-    d.select().from(contacts).where(eq(contacts.workspaceId, workspaceId)).orderBy(asc(contacts.id)),
-    d.select().from(addresses).where(eq(addresses.workspaceId, workspaceId)).orderBy(asc(addresses.id)),
-    d
-      .select({ id: apiTokens.id, revokedAt: apiTokens.revokedAt })
-      .from(apiTokens)
-      .where(eq(apiTokens.workspaceId, workspaceId)),
-  ]);
-}
+import { api, seedWorkspace, snapshotWorkspace, stableHeaders } from "./harness";
 
 describe("workspace scoping", () => {
   it("answers a contact of another workspace exactly like one that does not exist", async () => {
@@ -41,7 +25,7 @@ describe("workspace scoping", () => {
 
   it("lets no endpoint read or change another workspace's records through their ids", async () => {
     const [victim, attacker] = await Promise.all([seedWorkspace(), seedWorkspace()]);
-    const before = await snapshot(victim.workspaceId);
+    const before = await snapshotWorkspace(victim.workspaceId);
     const victimIds = [victim.workspaceId, victim.customerId, victim.contactId, victim.addressId];
 
     for (const endpoint of endpoints) {
@@ -59,6 +43,6 @@ describe("workspace scoping", () => {
       }
     }
 
-    expect(await snapshot(victim.workspaceId)).toEqual(before);
+    expect(await snapshotWorkspace(victim.workspaceId)).toEqual(before);
   });
 });

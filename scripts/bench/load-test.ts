@@ -24,7 +24,7 @@ await backend.migrate(migrationsFolder);
 const server = await startLocalDbServer({ backend });
 const db = getDb(server.databaseUrl);
 const workspaces = [await seedWorkspaceFixture(db), await seedWorkspaceFixture(db)];
-const worker = await startDevWorker(server.databaseUrl, undefined, "loadtest");
+const worker = await startDevWorker(server.databaseUrl, undefined, "bench");
 
 type Json = { success: boolean; data?: unknown; error?: string };
 const statuses = new Map<number, number>();

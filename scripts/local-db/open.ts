@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import type { Backend } from "./backend.ts";
 import { createPGliteBackend } from "./backend-pglite.ts";
 import { createPostgresBackend } from "./backend-postgres.ts";
+import { type LocalDbServer, startLocalDbServer } from "./server.ts";
 
 export const projectRoot = resolve(import.meta.dirname, "../..");
 export const migrationsFolder = resolve(projectRoot, "drizzle");
@@ -51,4 +52,35 @@ export function describeBackend(backend: Backend, env: NodeJS.ProcessEnv = proce
   if (backend.kind === "pglite") return `PGlite (${defaultPGliteDir.replace(`${projectRoot}/`, "")})`;
   const url = new URL(env.LOCAL_POSTGRES_URL ?? "postgres://?");
   return `PostgreSQL (${url.hostname}:${url.port || 5432}${url.pathname})`;
+}
+
+export interface LocalDatabase {
+  backend: Backend;
+  server: LocalDbServer;
+  close(): Promise<void>;
+}
+
+/**
+ * The local database, migrated, behind the SQL-over-HTTP server. Port and delay
+ * default to LOCAL_DB_PORT (4444) and LOCAL_DB_DELAY_MS (0); port 0 picks a free one.
+ */
+export async function startLocalDatabase(
+  options: { port?: number; delayMs?: number } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LocalDatabase> {
+  const backend = await openBackend(env);
+  await backend.migrate(migrationsFolder);
+  const server = await startLocalDbServer({
+    backend,
+    port: options.port ?? Number(env.LOCAL_DB_PORT ?? 4444),
+    delayMs: options.delayMs ?? Number(env.LOCAL_DB_DELAY_MS ?? 0),
+  });
+  return {
+    backend,
+    server,
+    async close() {
+      await server.close();
+      await backend.close();
+    },
+  };
 }
