@@ -25,6 +25,7 @@ export async function startDevWorker(
   databaseUrl: string,
   config = resolve(projectRoot, "wrangler.toml"),
   environment?: string,
+  vars: Record<string, string> = {},
 ): Promise<DevWorker> {
   const port = await freePort();
   const child: ChildProcess = spawn(
@@ -42,6 +43,7 @@ export async function startDevWorker(
       String(await freePort()),
       "--var",
       `DATABASE_URL:${databaseUrl}`,
+      ...Object.entries(vars).map(([name, value]) => `${name}:${value}`),
       "--log-level",
       "error",
       ...(environment ? ["--env", environment] : []),

@@ -117,9 +117,3 @@ export interface Backend {
   migrate(migrationsFolder: string): Promise<void>;
   close(): Promise<void>;
 }
-
-/** `INSERT 0 5` → 5, `SELECT 3` → 3, `CREATE TABLE` → null. */
-export function rowCountFromTag(tag: string): number | null {
-  const last = tag.trim().split(/\s+/).pop() ?? "";
-  return /^\d+$/.test(last) ? Number(last) : null;
-}
