@@ -9,15 +9,19 @@ import { toJsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 import { addressObject } from "../src/addresses/object.ts";
 import { createAddress, updateAddress } from "../src/addresses/schemas.ts";
+import { serializeAddress } from "../src/addresses/serialize.ts";
 import { permissions } from "../src/auth/permissions.ts";
 import { contactObject } from "../src/contacts/object.ts";
 import { createContact, updateContact } from "../src/contacts/schemas.ts";
+import { serializeContact } from "../src/contacts/serialize.ts";
 import { customerObject } from "../src/customers/object.ts";
 import { createCustomer, updateCustomer } from "../src/customers/schemas.ts";
+import { serializeCustomer } from "../src/customers/serialize.ts";
 import { maxBodyBytes } from "../src/http/body.ts";
 import { maxLimit, pageSize } from "../src/http/list.ts";
 import { rateLimitPolicy } from "../src/http/rate-limit.ts";
 import { createToken } from "../src/tokens/schemas.ts";
+import { acmeCustomer, jeanDupont, siegeSocial } from "./seed.ts";
 
 type Json = Record<string, unknown>;
 
@@ -53,60 +57,12 @@ const listEnvelope = (item: string) => ({
   additionalProperties: false,
 });
 
-// Examples: the seed of Qwoty's "Get Contact" page, and the demo data around it.
+// Examples: the seed of Qwoty's "Get Contact" page, from the demo's own rows,
+// through the API's own serialisers.
 const examples = {
-  contact: {
-    id: "660e8400-e29b-41d4-a716-446655440001",
-    workspace_id: "706eb564-6c4a-4e18-841c-bdd79be6bca7",
-    customer_id: "550e8400-e29b-41d4-a716-446655440000",
-    first_name: "Jean",
-    last_name: "Dupont",
-    email: "jean.dupont@acme.com",
-    phone: "+33 6 12 34 56 78",
-    role: ["buyer", "signer"],
-    id_crm: null,
-    id_erp: null,
-    id_accounting: null,
-    address_ids: ["c3d4e5f6-a7b8-9012-cdef-123456789012"],
-    created_at: "2026-01-15T10:30:00Z",
-    updated_at: "2026-01-15T10:30:00Z",
-  },
-  customer: {
-    id: "550e8400-e29b-41d4-a716-446655440000",
-    workspace_id: "706eb564-6c4a-4e18-841c-bdd79be6bca7",
-    name: "Acme Corporation",
-    type: "company",
-    segment_id: null,
-    logo: null,
-    tax_ids: [{ tax: "VAT", tax_value: "FR12345678901" }],
-    id_crm: null,
-    id_erp: null,
-    id_accounting: null,
-    contact_ids: ["660e8400-e29b-41d4-a716-446655440001"],
-    address_ids: ["c3d4e5f6-a7b8-9012-cdef-123456789012"],
-    created_at: "2026-01-15T10:30:00Z",
-    updated_at: "2026-01-15T10:30:00Z",
-  },
-  address: {
-    id: "c3d4e5f6-a7b8-9012-cdef-123456789012",
-    workspace_id: "706eb564-6c4a-4e18-841c-bdd79be6bca7",
-    customer_id: "550e8400-e29b-41d4-a716-446655440000",
-    type: "billing",
-    name: "Siège social",
-    address_line1: "12 Rue de la Paix",
-    address_line2: null,
-    city: "Paris",
-    state: null,
-    postal_code: "75002",
-    country: "FR",
-    contact_id: "660e8400-e29b-41d4-a716-446655440001",
-    comment: null,
-    id_crm: null,
-    id_erp: null,
-    id_accounting: null,
-    created_at: "2026-01-15T10:30:00Z",
-    updated_at: "2026-01-15T10:30:00Z",
-  },
+  contact: serializeContact({ ...jeanDupont, addressIds: [siegeSocial.id] }),
+  customer: serializeCustomer({ ...acmeCustomer, contactIds: [jeanDupont.id], addressIds: [siegeSocial.id] }),
+  address: serializeAddress(siegeSocial),
 };
 
 const errorResponses: Record<number, [name: string, description: string, example: string]> = {

@@ -22,6 +22,60 @@ export const demo = {
 
 const seededAt = new Date("2026-01-15T10:30:00Z");
 
+// The records of Qwoty's "Get Contact" example, as rows: written by seedDemo,
+// and serialised into the OpenAPI document's examples (scripts/openapi.ts).
+export const acmeCustomer: typeof customers.$inferSelect = {
+  id: demo.customerId,
+  workspaceId: demo.workspaceId,
+  name: "Acme Corporation",
+  type: "company",
+  segmentId: null,
+  logo: null,
+  taxIds: [{ tax: "VAT", tax_value: "FR12345678901" }],
+  idCrm: null,
+  idErp: null,
+  idAccounting: null,
+  createdAt: seededAt,
+  updatedAt: seededAt,
+};
+
+export const jeanDupont: typeof contacts.$inferSelect = {
+  id: demo.contactId,
+  workspaceId: demo.workspaceId,
+  customerId: demo.customerId,
+  firstName: "Jean",
+  lastName: "Dupont",
+  email: "jean.dupont@acme.com",
+  phone: "+33 6 12 34 56 78",
+  role: ["buyer", "signer"],
+  idCrm: null,
+  idErp: null,
+  idAccounting: null,
+  createdAt: seededAt,
+  updatedAt: seededAt,
+};
+
+export const siegeSocial: typeof addresses.$inferSelect = {
+  id: demo.addressId,
+  workspaceId: demo.workspaceId,
+  customerId: demo.customerId,
+  type: "billing",
+  name: "Siège social",
+  addressLine1: "12 Rue de la Paix",
+  addressLine2: null,
+  city: "Paris",
+  state: null,
+  postalCode: "75002",
+  country: "FR",
+  contactId: demo.contactId,
+  comment: null,
+  idCrm: null,
+  idErp: null,
+  idAccounting: null,
+  createdAt: seededAt,
+  updatedAt: seededAt,
+};
+
 export interface DemoTokens {
   full: string;
   readOnly: string;
@@ -63,20 +117,7 @@ export async function seedDemo(db: Db): Promise<DemoTokens> {
     db
       .insert(customers)
       .values([
-        {
-          id: demo.customerId,
-          workspaceId: demo.workspaceId,
-          name: "Acme Corporation",
-          type: "company",
-          segmentId: null,
-          logo: null,
-          taxIds: [{ tax: "VAT", tax_value: "FR12345678901" }],
-          idCrm: null,
-          idErp: null,
-          idAccounting: null,
-          createdAt: seededAt,
-          updatedAt: seededAt,
-        },
+        acmeCustomer,
         {
           id: demo.otherCustomerId,
           workspaceId: demo.otherWorkspaceId,
@@ -96,21 +137,7 @@ export async function seedDemo(db: Db): Promise<DemoTokens> {
     db
       .insert(contacts)
       .values([
-        {
-          id: demo.contactId,
-          workspaceId: demo.workspaceId,
-          customerId: demo.customerId,
-          firstName: "Jean",
-          lastName: "Dupont",
-          email: "jean.dupont@acme.com",
-          phone: "+33 6 12 34 56 78",
-          role: ["buyer", "signer"],
-          idCrm: null,
-          idErp: null,
-          idAccounting: null,
-          createdAt: seededAt,
-          updatedAt: seededAt,
-        },
+        jeanDupont,
         {
           id: demo.otherContactId,
           workspaceId: demo.otherWorkspaceId,
@@ -128,29 +155,7 @@ export async function seedDemo(db: Db): Promise<DemoTokens> {
         },
       ])
       .onConflictDoUpdate(restore(contacts)),
-    db
-      .insert(addresses)
-      .values({
-        id: demo.addressId,
-        workspaceId: demo.workspaceId,
-        customerId: demo.customerId,
-        type: "billing",
-        name: "Siège social",
-        addressLine1: "12 Rue de la Paix",
-        addressLine2: null,
-        city: "Paris",
-        state: null,
-        postalCode: "75002",
-        country: "FR",
-        contactId: demo.contactId,
-        comment: null,
-        idCrm: null,
-        idErp: null,
-        idAccounting: null,
-        createdAt: seededAt,
-        updatedAt: seededAt,
-      })
-      .onConflictDoUpdate(restore(addresses)),
+    db.insert(addresses).values(siegeSocial).onConflictDoUpdate(restore(addresses)),
     db.delete(apiTokens).where(
       and(
         inArray(apiTokens.workspaceId, [demo.workspaceId, demo.otherWorkspaceId]),
