@@ -3,50 +3,25 @@ import * as v from "valibot";
 import { addressTypes } from "../db/schema";
 import { countryCode, externalIds, nullableText, requiredText, text, uuid } from "../http/validation";
 
-const fields = {
+export const createAddress = v.strictObject({
+  customer_id: uuid,
   type: v.picklist(addressTypes),
-  name: nullableText(200),
+  name: v.optional(nullableText(200)),
   address_line1: requiredText(200),
-  address_line2: nullableText(200),
+  address_line2: v.optional(nullableText(200)),
   city: requiredText(100),
-  state: nullableText(100),
+  state: v.optional(nullableText(100)),
   postal_code: requiredText(20),
   country: countryCode,
   // Only a contact of the same workspace and the same customer.
-  contact_id: v.nullable(uuid),
-  comment: v.nullable(text(5000)),
-};
-
-export const createAddress = v.strictObject({
-  customer_id: uuid,
-  type: fields.type,
-  name: v.optional(fields.name),
-  address_line1: fields.address_line1,
-  address_line2: v.optional(fields.address_line2),
-  city: fields.city,
-  state: v.optional(fields.state),
-  postal_code: fields.postal_code,
-  country: fields.country,
-  contact_id: v.optional(fields.contact_id),
-  comment: v.optional(fields.comment),
+  contact_id: v.optional(v.nullable(uuid)),
+  comment: v.optional(v.nullable(text(5000))),
   ...externalIds,
 });
 
-export const updateAddress = v.strictObject({
-  // Immutable: accepted only when it names the address's current customer.
-  customer_id: v.optional(uuid),
-  type: v.optional(fields.type),
-  name: v.optional(fields.name),
-  address_line1: v.optional(fields.address_line1),
-  address_line2: v.optional(fields.address_line2),
-  city: v.optional(fields.city),
-  state: v.optional(fields.state),
-  postal_code: v.optional(fields.postal_code),
-  country: v.optional(fields.country),
-  contact_id: v.optional(fields.contact_id),
-  comment: v.optional(fields.comment),
-  ...externalIds,
-});
+// Every field optional: a PATCH changes only what it sends. customer_id stays
+// immutable: it is accepted only when it names the current customer (routes.ts).
+export const updateAddress = v.partial(createAddress);
 
 export type CreateAddress = v.InferOutput<typeof createAddress>;
 export type UpdateAddress = v.InferOutput<typeof updateAddress>;

@@ -3,34 +3,19 @@ import * as v from "valibot";
 import { contactRoles } from "../db/schema";
 import { email, externalIds, nullableText, requiredText, setOf, uuid } from "../http/validation";
 
-const fields = {
+export const createContact = v.strictObject({
+  customer_id: uuid,
   first_name: requiredText(200),
   last_name: requiredText(200),
   email,
-  phone: nullableText(50),
-  role: setOf(contactRoles),
-};
-
-export const createContact = v.strictObject({
-  customer_id: uuid,
-  first_name: fields.first_name,
-  last_name: fields.last_name,
-  email: fields.email,
-  phone: v.optional(fields.phone),
-  role: v.optional(fields.role),
+  phone: v.optional(nullableText(50)),
+  role: v.optional(setOf(contactRoles)),
   ...externalIds,
 });
 
-export const updateContact = v.strictObject({
-  // Immutable: accepted only when it names the contact's current customer.
-  customer_id: v.optional(uuid),
-  first_name: v.optional(fields.first_name),
-  last_name: v.optional(fields.last_name),
-  email: v.optional(fields.email),
-  phone: v.optional(fields.phone),
-  role: v.optional(fields.role),
-  ...externalIds,
-});
+// Every field optional: a PATCH changes only what it sends. customer_id stays
+// immutable: it is accepted only when it names the current customer (routes.ts).
+export const updateContact = v.partial(createContact);
 
 export type CreateContact = v.InferOutput<typeof createContact>;
 export type UpdateContact = v.InferOutput<typeof updateContact>;

@@ -9,31 +9,17 @@ const taxIds = v.pipe(
   v.maxLength(50),
 );
 
-const fields = {
+export const createCustomer = v.strictObject({
   name: requiredText(200),
   type: v.picklist(customerTypes),
-  segment_id: v.nullable(uuid),
-  logo: v.nullable(httpUrl),
-  tax_ids: taxIds,
-};
-
-export const createCustomer = v.strictObject({
-  name: fields.name,
-  type: fields.type,
-  segment_id: v.optional(fields.segment_id),
-  logo: v.optional(fields.logo),
-  tax_ids: v.optional(fields.tax_ids),
+  segment_id: v.optional(v.nullable(uuid)),
+  logo: v.optional(v.nullable(httpUrl)),
+  tax_ids: v.optional(taxIds),
   ...externalIds,
 });
 
-export const updateCustomer = v.strictObject({
-  name: v.optional(fields.name),
-  type: v.optional(fields.type),
-  segment_id: v.optional(fields.segment_id),
-  logo: v.optional(fields.logo),
-  tax_ids: v.optional(fields.tax_ids),
-  ...externalIds,
-});
+// Every field optional: a PATCH changes only what it sends.
+export const updateCustomer = v.partial(createCustomer);
 
 export type CreateCustomer = v.InferOutput<typeof createCustomer>;
 export type UpdateCustomer = v.InferOutput<typeof updateCustomer>;
