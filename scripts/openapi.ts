@@ -59,10 +59,12 @@ const listEnvelope = (item: string) => ({
 
 // Examples: the seed of Qwoty's "Get Contact" page, from the demo's own rows,
 // through the API's own serialisers.
+// (The ETag travels in a header, not in the object: the serialisers leave it out.)
+const etag = "";
 const examples = {
-  contact: serializeContact({ ...jeanDupont, addressIds: [siegeSocial.id] }),
-  customer: serializeCustomer({ ...acmeCustomer, contactIds: [jeanDupont.id], addressIds: [siegeSocial.id] }),
-  address: serializeAddress(siegeSocial),
+  contact: serializeContact({ ...jeanDupont, addressIds: [siegeSocial.id], etag }),
+  customer: serializeCustomer({ ...acmeCustomer, contactIds: [jeanDupont.id], addressIds: [siegeSocial.id], etag }),
+  address: serializeAddress({ ...siegeSocial, etag }),
 };
 
 const errorResponses: Record<number, [name: string, description: string, example: string]> = {
@@ -76,8 +78,13 @@ const errorResponses: Record<number, [name: string, description: string, example
   ],
   409: [
     "Conflict",
-    "The request conflicts with the state of the data, or its Idempotency-Key is in progress",
-    "A request with this Idempotency-Key is still in progress: retry later",
+    "The request conflicts with the state of the data, lost a race with a concurrent change (nothing was changed: retry after Retry-After), or its Idempotency-Key is in progress",
+    "The request conflicts with a concurrent change: retry it",
+  ],
+  412: [
+    "PreconditionFailed",
+    "If-Match named an ETag the record no longer has: nothing was changed",
+    "Contact has changed since the ETag in If-Match: fetch it again",
   ],
   413: [
     "PayloadTooLarge",
@@ -146,8 +153,9 @@ const customerFilter = (what: string) => ({
 
 const read = [401, 403, 429, 500, 503];
 const readOne = [400, 401, 403, 404, 429, 500, 503];
-const write = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503];
-const remove = [400, 401, 403, 404, 409, 429, 500, 503];
+const create = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503];
+const update = [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503];
+const remove = [400, 401, 403, 404, 409, 412, 429, 500, 503];
 
 function resourceOperations(o: {
   tag: string;
@@ -213,7 +221,7 @@ function resourceOperations(o: {
         example: { success: true, data: o.example },
         record: true,
       },
-      errors: write,
+      errors: create,
       idempotent: true,
     },
     {
@@ -225,7 +233,11 @@ function resourceOperations(o: {
       description:
         "Only the fields sent change; `null` unsets a nullable field; an array sent replaces the whole array.",
       permission: write_,
-      parameters: [idParam(o.one), { $ref: "#/components/parameters/IdempotencyKey" }],
+      parameters: [
+        idParam(o.one),
+        { $ref: "#/components/parameters/IfMatch" },
+        { $ref: "#/components/parameters/IdempotencyKey" },
+      ],
       body: o.updateBody,
       success: {
         status: 200,
@@ -234,7 +246,7 @@ function resourceOperations(o: {
         example: { success: true, data: o.example },
         record: true,
       },
-      errors: write,
+      errors: update,
       idempotent: true,
     },
     {
@@ -245,7 +257,7 @@ function resourceOperations(o: {
       summary: `Delete ${o.one}`,
       description: o.deleteNote,
       permission: write_,
-      parameters: [idParam(o.one), ...(o.deleteParams ?? [])],
+      parameters: [idParam(o.one), { $ref: "#/components/parameters/IfMatch" }, ...(o.deleteParams ?? [])],
       success: {
         status: 200,
         description: "Deleted",
@@ -522,8 +534,16 @@ export function buildOpenApiDocument(): Json {
           in: "header",
           required: false,
           description:
-            "1 to 255 visible ASCII characters, kept 24 h per workspace: a retry with the same key and request gets the first answer again (Idempotent-Replayed: true) and writes nothing; another request with it is 422; a retry while the first is in progress is 409.",
+            "1 to 255 printable ASCII characters, kept 24 h per workspace: a retry with the same key and request gets the first answer again (Idempotent-Replayed: true) and writes nothing; another request with it is 422; a retry while the first is in progress is 409.",
           schema: { type: "string", minLength: 1, maxLength: 257 },
+        },
+        IfMatch: {
+          name: "If-Match",
+          in: "header",
+          required: false,
+          description:
+            "The record's ETag from an earlier answer (or `*`): the write happens only if the record still has it, checked in the write's own transaction; otherwise 412 and nothing changes. Weak tags never match.",
+          schema: { type: "string" },
         },
         IfNoneMatch: {
           name: "If-None-Match",

@@ -12,15 +12,16 @@ import { healthRoutes } from "./health";
 import { ApiError, errorResponse } from "./http/errors";
 import { bearerAuth } from "./middleware/auth";
 import { caller } from "./middleware/db";
-import { hygiene } from "./middleware/hygiene";
+import { everyResponse, hygiene } from "./middleware/hygiene";
 import { requestLog } from "./middleware/request-log";
 import { tokenRoutes } from "./tokens/routes";
 
 export function createApp() {
   const app = new Hono<AppEnv>();
 
-  // Every answer carries an X-Request-Id: the client's, if it is sane, or a new one.
-  app.use(requestId({ limitLength: 128 }), requestLog);
+  // Every answer carries an X-Request-Id (the client's, if it is sane, or a new
+  // one) and X-Content-Type-Options; a non-canonical path is 404 before routing.
+  app.use(requestId({ limitLength: 128 }), requestLog, everyResponse);
   // A known path with another method: 405 with Allow. OPTIONS is one of those:
   // this is a server-to-server API and answers no CORS preflight.
   app.use(

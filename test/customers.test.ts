@@ -730,11 +730,17 @@ describe("PATCH /api/customers/{id}", () => {
     expect((await getCustomer(ws, customer.id)).tax_ids).toEqual([]);
   });
 
-  it("moves updated_at strictly forward on every change and never changes created_at", async () => {
+  it("moves updated_at strictly forward on every change, not on a PATCH that changes nothing, and never created_at", async () => {
     const ws = await seedWorkspace();
     const created = await createCustomer(ws);
     let previous = created;
-    for (const body of [{ name: "One" }, { name: "Two" }, { name: "Two" }, { id_crm: "x" }, { tax_ids: [] }]) {
+    const changes = [
+      { name: "One" },
+      { name: "Two" },
+      { id_crm: "x" },
+      { tax_ids: [{ tax: "VAT", tax_value: "FR1" }] },
+    ];
+    for (const body of changes) {
       const response = await patchCustomer(ws, created.id, body);
       expect(response.status).toBe(200);
       const { data } = await json<Envelope<Customer>>(response);
@@ -742,6 +748,10 @@ describe("PATCH /api/customers/{id}", () => {
       expect(data.updated_at).toMatch(isoUtc);
       expect(Date.parse(data.updated_at)).toBeGreaterThan(Date.parse(previous.updated_at));
       previous = data;
+    }
+    for (const body of [{ name: "Two" }, { id_crm: "x", tax_ids: [{ tax_value: "FR1", tax: "VAT" }] }]) {
+      const unchanged = await patchCustomer(ws, created.id, body);
+      expect((await json<Envelope<Customer>>(unchanged)).data).toEqual(previous);
     }
     expect(await getCustomer(ws, created.id)).toEqual(previous);
   });

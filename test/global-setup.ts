@@ -13,6 +13,8 @@ export default async function setup(project: TestProject) {
   const server = await startLocalDbServer({ backend });
   project.provide("databaseUrl", server.databaseUrl);
   project.provide("localDbOrigin", server.origin);
+  // "postgres" when LOCAL_POSTGRES_URL is set: the race tests need real concurrency.
+  project.provide("backend", backend.kind);
   // The harness checks every answer of the worker tests against it.
   project.provide("openapi", buildOpenApiDocument());
   return async () => {

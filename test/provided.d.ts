@@ -7,6 +7,8 @@ declare module "vitest" {
     databaseUrl: string;
     /** http://127.0.0.1:<port> of that server, for its /_local/* control routes */
     localDbOrigin: string;
+    /** what the local server runs on: PGlite (one transaction at a time) or a real PostgreSQL */
+    backend: "pglite" | "postgres";
     /** the OpenAPI document, against which the harness checks every answer */
     openapi: Record<string, unknown>;
   }

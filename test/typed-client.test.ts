@@ -26,4 +26,26 @@ describe("typed client", () => {
     expect(body.data.id).toBe(data.id);
     expect(body.data.workspace_id).toBe(ws.workspaceId);
   });
+
+  it("sends If-Match on a PATCH, typed: a stale ETag is refused with 412", async () => {
+    const ws = await seedWorkspace();
+    const client = hc<AppType>("https://api.test", {
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => SELF.fetch(input, init),
+      headers: { Authorization: `Bearer ${ws.token}` },
+    });
+    const contact = client.api.contacts[":id"];
+    const current = (await contact.$get({ param: { id: ws.contactId } })).headers.get("ETag") ?? "";
+    const changed = await contact.$patch({
+      param: { id: ws.contactId },
+      json: { first_name: "Once" },
+      header: { "If-Match": current },
+    });
+    expect(changed.status).toBe(200);
+    const stale = await contact.$patch({
+      param: { id: ws.contactId },
+      json: { first_name: "Twice" },
+      header: { "If-Match": current },
+    });
+    expect(stale.status).toBe(412);
+  });
 });

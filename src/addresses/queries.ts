@@ -1,7 +1,8 @@
 // Workspace-scoped queries for addresses (see contacts/queries.ts for the pattern).
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
-import { columnsFrom, nextUpdatedAt } from "../db/changes";
+import { columnsFrom, differsFrom, nextUpdatedAt } from "../db/changes";
 import type { Db } from "../db/client";
+import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
 import { insertSelectFields } from "../db/insert-select";
 import { afterCursor } from "../db/pagination";
 import { addresses, contacts, customers } from "../db/schema";
@@ -13,10 +14,29 @@ type AddressInsert = typeof addresses.$inferInsert;
 
 export const addressFields = getTableColumns(addresses);
 
+/** The ETag of an address: its version (an address shows no linked ids). */
+export const addressEtag = etagOf(rowVersion(addresses));
+
+/** One address as GET answers it: its fields and its ETag. */
+const addressRecordFields = { ...addressFields, etag: addressEtag.as("etag") };
+
 const inScope = (scope: Scope, id: string) => and(eq(addresses.workspaceId, scope.workspaceId), eq(addresses.id, id));
 
 export function selectAddress(db: Db, scope: Scope, id: string) {
-  return db.select(addressFields).from(addresses).where(inScope(scope, id));
+  return db.select(addressRecordFields).from(addresses).where(inScope(scope, id));
+}
+
+/**
+ * The first statement of a PATCH or DELETE: locks the address and, with
+ * If-Match, aborts the whole batch (412) if its ETag has moved. Writes lock in
+ * one order (customer, address, contact) so that they do not deadlock.
+ */
+export function lockAddress(db: Db, scope: Scope, id: string, ifMatch: IfMatch | undefined) {
+  return db
+    .select({ id: addresses.id, ok: requireEtag(addressEtag, ifMatch) })
+    .from(addresses)
+    .where(inScope(scope, id))
+    .for("update");
 }
 
 export function listAddresses(
@@ -39,27 +59,29 @@ export function listAddresses(
 }
 
 /**
- * What the references of a new address point at, to explain a refusal: no row
- * if the customer is not in the token's workspace; otherwise the customer of the
- * contact to link (null if there is no such contact in the workspace).
+ * The customer a new address names, if it is in the token's workspace, locked
+ * FOR KEY SHARE: it cannot be deleted until the insert commits.
  */
-export function newAddressReferences(db: Db, scope: Scope, customerId: string, contactId: string | undefined) {
+export function lockParentCustomer(db: Db, scope: Scope, customerId: string) {
   return db
-    .select({ contactCustomerId: contacts.customerId })
+    .select({ id: customers.id })
     .from(customers)
-    .leftJoin(
-      contacts,
-      and(eq(contacts.workspaceId, customers.workspaceId), contactId ? eq(contacts.id, contactId) : sql`false`),
-    )
-    .where(and(eq(customers.workspaceId, scope.workspaceId), eq(customers.id, customerId)));
+    .where(and(eq(customers.workspaceId, scope.workspaceId), eq(customers.id, customerId)))
+    .for("key share");
 }
 
-/** The customer of a contact of the token's workspace (no row if there is none, or no contact is named). */
-export function contactOwner(db: Db, scope: Scope, contactId: string | undefined) {
+/**
+ * The customer of the contact an address is to be linked to, if that contact is
+ * in the token's workspace (no row otherwise, or when no contact is named),
+ * locked FOR KEY SHARE: a concurrent delete of the contact either finished
+ * before (no row: 400) or waits until the link is committed (and then unlinks it).
+ */
+export function lockLinkedContact(db: Db, scope: Scope, contactId: string | undefined) {
   return db
     .select({ customerId: contacts.customerId })
     .from(contacts)
-    .where(and(eq(contacts.workspaceId, scope.workspaceId), contactId ? eq(contacts.id, contactId) : sql`false`));
+    .where(and(eq(contacts.workspaceId, scope.workspaceId), contactId ? eq(contacts.id, contactId) : sql`false`))
+    .for("key share");
 }
 
 // A contact the address may link to: same workspace, same customer. Written
@@ -91,16 +113,21 @@ export function insertAddress(db: Db, scope: Scope, id: string, input: CreateAdd
 
 export const addressChanges = (input: UpdateAddress) => columnsFrom<AddressInsert>(input, addressColumns);
 
-/** Updates the sent fields, unless customer_id differs or contact_id names a contact it may not link to. */
+/**
+ * Updates the sent fields if any differs from the stored value, unless
+ * customer_id differs or contact_id names a contact it may not link to.
+ */
 export function updateAddress(db: Db, scope: Scope, id: string, input: UpdateAddress) {
+  const changes = addressChanges(input);
   return db
     .update(addresses)
-    .set({ ...addressChanges(input), updatedAt: nextUpdatedAt(addresses.updatedAt) })
+    .set({ ...changes, updatedAt: nextUpdatedAt(addresses.updatedAt) })
     .where(
       and(
         inScope(scope, id),
         input.customer_id ? eq(addresses.customerId, input.customer_id) : undefined,
         input.contact_id ? linkableFromAddress(input.contact_id) : undefined,
+        differsFrom(addresses, changes),
       ),
     )
     .returning({ id: addresses.id });

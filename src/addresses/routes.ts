@@ -4,18 +4,20 @@ import { addresses } from "../db/schema";
 import { readScoped, runScoped, runWrite } from "../db/scoped";
 import type { AppEnv } from "../env";
 import { jsonBody } from "../http/body";
-import { badRequest, notFound } from "../http/errors";
+import { ifMatch, ifMatchHeader } from "../http/conditional";
+import { badRequest, concurrentChange, notFound } from "../http/errors";
 import { idempotentWrite } from "../http/idempotency";
 import { listResponse, readIdFilter, readListParams } from "../http/list";
 import { pathId } from "../http/params";
-import { deleted, okRecord, replayedRecord } from "../http/respond";
+import { createdRecord, deleted, okRecord, replayedRecord } from "../http/respond";
 import {
   addressChanges,
-  contactOwner,
   deleteAddress,
   insertAddress,
   listAddresses,
-  newAddressReferences,
+  lockAddress,
+  lockLinkedContact,
+  lockParentCustomer,
   selectAddress,
   updateAddress,
 } from "./queries";
@@ -46,7 +48,7 @@ export const addressRoutes = new Hono<AppEnv>()
     const { caller } = c.var;
     const [row] = await readScoped(caller, "addresses:read", (scope) => selectAddress(caller.db, scope, id));
     if (!row) throw notFound("Address");
-    return okRecord(c, serializeAddress(row));
+    return okRecord(c, serializeAddress(row), row.etag);
   })
 
   .post("/", jsonBody(createAddress), async (c) => {
@@ -55,49 +57,68 @@ export const addressRoutes = new Hono<AppEnv>()
     const contactId = input.contact_id ?? undefined;
     const { caller } = c.var;
     const read = (scope: Parameters<typeof selectAddress>[1]) => selectAddress(caller.db, scope, id);
-    // The reference check travels with the insert, only to explain a refusal.
+    // The references are locked first (customer, then contact), so that the
+    // insert sees them as the explanation of a refusal does.
     const outcome = await runWrite(
       caller,
       "addresses:write",
       (scope) =>
         [
-          newAddressReferences(caller.db, scope, input.customer_id, contactId),
+          lockParentCustomer(caller.db, scope, input.customer_id),
+          lockLinkedContact(caller.db, scope, contactId),
           insertAddress(caller.db, scope, id, input),
           read(scope),
         ] as const,
       await idempotentWrite(c, input, { status: 201, table: addresses, id, read }),
     );
-    if (outcome.replay) return replayedRecord(c, serializeAddress(outcome.replay.row), outcome.replay.status);
-    const [[references], , [row]] = outcome.results;
-    if (!row) {
-      if (!references) throw badRequest("customer_id: customer not found");
-      throw contactLinkError(references.contactCustomerId, input.customer_id) ?? new Error("address insert refused");
+    if (outcome.replay) {
+      // The record the first request created, not this request's unused id.
+      const { row, status } = outcome.replay;
+      return replayedRecord(c, serializeAddress(row), row.etag, status, `/api/addresses/${row.id}`);
     }
-    c.header("Location", `/api/addresses/${row.id}`);
-    return okRecord(c, serializeAddress(row), 201);
+    const [[customer], [linked], , [row]] = outcome.results;
+    if (!row) {
+      if (!customer) throw badRequest("customer_id: customer not found");
+      if (contactId) throw contactLinkError(linked?.customerId, input.customer_id) ?? concurrentChange();
+      // Nothing was inserted, and the locked references allowed it: say so, and nothing else.
+      throw concurrentChange();
+    }
+    return createdRecord(c, serializeAddress(row), row.etag, `/api/addresses/${row.id}`);
   })
 
-  .patch("/:id", jsonBody(updateAddressBody), async (c) => {
+  .patch("/:id", ifMatchHeader, jsonBody(updateAddressBody), async (c) => {
     const id = pathId(c.req.param("id"), "address");
     const input = c.req.valid("json");
     const contactId = input.contact_id ?? undefined;
     const { caller } = c.var;
+    const condition = ifMatch(c, "Address");
     const read = (scope: Parameters<typeof selectAddress>[1]) => selectAddress(caller.db, scope, id);
-    let owner: { customerId: string } | undefined;
-    let updated = true;
+    let linked: { customerId: string } | undefined;
     let row: AddressRow | undefined;
     if (Object.keys(addressChanges(input)).length > 0) {
       const outcome = await runWrite(
         caller,
         "addresses:write",
         (scope) =>
-          [contactOwner(caller.db, scope, contactId), updateAddress(caller.db, scope, id, input), read(scope)] as const,
+          [
+            lockAddress(caller.db, scope, id, condition),
+            lockLinkedContact(caller.db, scope, contactId),
+            updateAddress(caller.db, scope, id, input),
+            read(scope),
+          ] as const,
         await idempotentWrite(c, input, { status: 200, table: addresses, id, read }),
       );
-      if (outcome.replay) return replayedRecord(c, serializeAddress(outcome.replay.row), outcome.replay.status);
-      let changed: { id: string }[];
-      [[owner], changed, [row]] = outcome.results;
-      updated = changed.length > 0;
+      if (outcome.replay) {
+        const { row, status } = outcome.replay;
+        return replayedRecord(c, serializeAddress(row), row.etag, status, `/api/addresses/${id}`);
+      }
+      [, [linked], , [row]] = outcome.results;
+    } else if (condition) {
+      [, [row]] = await runScoped(
+        caller,
+        "addresses:write",
+        (scope) => [lockAddress(caller.db, scope, id, condition), read(scope)] as const,
+      );
     } else {
       [[row]] = await runScoped(caller, "addresses:write", (scope) => [read(scope)] as const);
     }
@@ -105,17 +126,22 @@ export const addressRoutes = new Hono<AppEnv>()
     if (input.customer_id && input.customer_id !== row.customerId) {
       throw badRequest("customer_id cannot be changed: an address stays with the customer it was created for");
     }
-    if (!updated) throw contactLinkError(owner?.customerId, row.customerId) ?? new Error("address update refused");
-    return okRecord(c, serializeAddress(row));
+    // A contact_id that was refused left the address as it was (the update found nothing to do).
+    if (contactId) {
+      const refusal = contactLinkError(linked?.customerId, row.customerId);
+      if (refusal) throw refusal;
+    }
+    return okRecord(c, serializeAddress(row), row.etag);
   })
 
-  .delete("/:id", async (c) => {
+  .delete("/:id", ifMatchHeader, async (c) => {
     const id = pathId(c.req.param("id"), "address");
     const { caller } = c.var;
-    const [removed] = await runScoped(
+    const condition = ifMatch(c, "Address");
+    const [, removed] = await runScoped(
       caller,
       "addresses:write",
-      (scope) => [deleteAddress(caller.db, scope, id)] as const,
+      (scope) => [lockAddress(caller.db, scope, id, condition), deleteAddress(caller.db, scope, id)] as const,
     );
     if (removed.length === 0) throw notFound("Address");
     return deleted(c, "Address");

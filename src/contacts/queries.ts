@@ -1,8 +1,9 @@
 // Workspace-scoped queries for contacts. Each returns an unexecuted Drizzle
 // query, to be sent with the token check in one batch (see db/scoped.ts).
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
-import { columnsFrom, nextUpdatedAt } from "../db/changes";
+import { columnsFrom, differsFrom, nextUpdatedAt } from "../db/changes";
 import type { Db } from "../db/client";
+import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
 import { insertSelectFields } from "../db/insert-select";
 import { afterCursor } from "../db/pagination";
 import { addresses, contacts, customers } from "../db/schema";
@@ -25,10 +26,32 @@ export const contactFields = {
   ),
 };
 
+/** The ETag of a contact: its version and the ids of the addresses linked to it. */
+export const contactEtag = etagOf([
+  ...rowVersion(contacts),
+  sql`coalesce((select string_agg(linked.id::text, ',' order by linked.created_at, linked.id) from ${addresses} linked where linked.contact_id = ${contacts}.id), '')`,
+]);
+
+/** One contact as GET answers it: its fields and its ETag. */
+const contactRecordFields = { ...contactFields, etag: contactEtag.as("etag") };
+
 const inScope = (scope: Scope, id: string) => and(eq(contacts.workspaceId, scope.workspaceId), eq(contacts.id, id));
 
 export function selectContact(db: Db, scope: Scope, id: string) {
-  return db.select(contactFields).from(contacts).where(inScope(scope, id));
+  return db.select(contactRecordFields).from(contacts).where(inScope(scope, id));
+}
+
+/**
+ * The first statement of a PATCH or DELETE: locks the contact (FOR UPDATE: no
+ * address can be linked to it until the write commits) and, with If-Match,
+ * aborts the whole batch (412) if its ETag has moved.
+ */
+export function lockContact(db: Db, scope: Scope, id: string, ifMatch: IfMatch | undefined) {
+  return db
+    .select({ id: contacts.id, ok: requireEtag(contactEtag, ifMatch) })
+    .from(contacts)
+    .where(inScope(scope, id))
+    .for("update");
 }
 
 export function listContacts(
@@ -50,7 +73,12 @@ export function listContacts(
     .limit(filter.size);
 }
 
-/** Inserts the contact only if its customer is in the token's workspace; returns no row otherwise. */
+/**
+ * Inserts the contact only if its customer is in the token's workspace; returns
+ * no row otherwise. The customer row is read FOR KEY SHARE: a concurrent delete
+ * of the customer either finishes first (and the customer is not found here) or
+ * waits for this insert (and then deletes the contact with it).
+ */
 export function insertContact(db: Db, scope: Scope, id: string, input: CreateContact) {
   const values = { ...columnsFrom<ContactInsert>(input, contactColumns), id };
   return db
@@ -59,7 +87,8 @@ export function insertContact(db: Db, scope: Scope, id: string, input: CreateCon
       db
         .select(insertSelectFields(contacts, values, { workspaceId: customers.workspaceId, customerId: customers.id }))
         .from(customers)
-        .where(and(eq(customers.workspaceId, scope.workspaceId), eq(customers.id, input.customer_id))) as never,
+        .where(and(eq(customers.workspaceId, scope.workspaceId), eq(customers.id, input.customer_id)))
+        .for("key share") as never,
     )
     .returning({ id: contacts.id });
 }
@@ -67,12 +96,22 @@ export function insertContact(db: Db, scope: Scope, id: string, input: CreateCon
 /** The columns a PATCH body changes (none for `{}` or a body with only an unchanged customer_id). */
 export const contactChanges = (input: UpdateContact) => columnsFrom<ContactInsert>(input, contactColumns);
 
-/** Updates the sent fields; with `customer_id`, only if it is the contact's customer. Returns the id if updated. */
+/**
+ * Updates the sent fields if any differs from the stored value; with
+ * `customer_id`, only if it is the contact's customer. Returns the id if updated.
+ */
 export function updateContact(db: Db, scope: Scope, id: string, input: UpdateContact) {
+  const changes = contactChanges(input);
   return db
     .update(contacts)
-    .set({ ...contactChanges(input), updatedAt: nextUpdatedAt(contacts.updatedAt) })
-    .where(and(inScope(scope, id), input.customer_id ? eq(contacts.customerId, input.customer_id) : undefined))
+    .set({ ...changes, updatedAt: nextUpdatedAt(contacts.updatedAt) })
+    .where(
+      and(
+        inScope(scope, id),
+        input.customer_id ? eq(contacts.customerId, input.customer_id) : undefined,
+        differsFrom(contacts, changes),
+      ),
+    )
     .returning({ id: contacts.id });
 }
 

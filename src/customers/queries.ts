@@ -1,7 +1,8 @@
 // Workspace-scoped queries for customers (see contacts/queries.ts for the pattern).
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
-import { columnsFrom, nextUpdatedAt } from "../db/changes";
+import { columnsFrom, differsFrom, nextUpdatedAt } from "../db/changes";
 import type { Db } from "../db/client";
+import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
 import { insertSelectFields } from "../db/insert-select";
 import { afterCursor } from "../db/pagination";
 import { addresses, apiTokens, contacts, customers } from "../db/schema";
@@ -27,10 +28,31 @@ export const customerFields = {
   ),
 };
 
+/** The ETag of a customer: its version and the ids of its contacts and addresses. */
+const childIds = (table: typeof contacts | typeof addresses) =>
+  sql`coalesce((select string_agg(child.id::text, ',' order by child.created_at, child.id) from ${table} child where child.workspace_id = ${customers}.workspace_id and child.customer_id = ${customers}.id), '')`;
+export const customerEtag = etagOf([...rowVersion(customers), childIds(contacts), childIds(addresses)]);
+
+/** One customer as GET answers it: its fields and its ETag. */
+const customerRecordFields = { ...customerFields, etag: customerEtag.as("etag") };
+
 const inScope = (scope: Scope, id: string) => and(eq(customers.workspaceId, scope.workspaceId), eq(customers.id, id));
 
 export function selectCustomer(db: Db, scope: Scope, id: string) {
-  return db.select(customerFields).from(customers).where(inScope(scope, id));
+  return db.select(customerRecordFields).from(customers).where(inScope(scope, id));
+}
+
+/**
+ * The first statement of a PATCH or DELETE: locks the customer (FOR UPDATE: no
+ * contact or address can be created under it until the write commits) and,
+ * with If-Match, aborts the whole batch (412) if its ETag has moved.
+ */
+export function lockCustomer(db: Db, scope: Scope, id: string, ifMatch: IfMatch | undefined) {
+  return db
+    .select({ id: customers.id, ok: requireEtag(customerEtag, ifMatch) })
+    .from(customers)
+    .where(inScope(scope, id))
+    .for("update");
 }
 
 export function listCustomers(db: Db, scope: Scope, page: { after?: Cursor | undefined; size: number }) {
@@ -60,11 +82,13 @@ export function insertCustomer(db: Db, scope: Scope, id: string, input: CreateCu
 
 export const customerChanges = (input: UpdateCustomer) => columnsFrom<CustomerInsert>(input, customerColumns);
 
+/** Updates the sent fields if any differs from the stored value. Returns the id if updated. */
 export function updateCustomer(db: Db, scope: Scope, id: string, input: UpdateCustomer) {
+  const changes = customerChanges(input);
   return db
     .update(customers)
-    .set({ ...customerChanges(input), updatedAt: nextUpdatedAt(customers.updatedAt) })
-    .where(inScope(scope, id))
+    .set({ ...changes, updatedAt: nextUpdatedAt(customers.updatedAt) })
+    .where(and(inScope(scope, id), differsFrom(customers, changes)))
     .returning({ id: customers.id });
 }
 
@@ -93,10 +117,16 @@ export function deleteCustomer(db: Db, scope: Scope, id: string) {
     .returning({ id: customers.id });
 }
 
-/** For ?cascade=true: the customer's addresses and contacts go first, in the same transaction. */
-export function deleteCustomerChildren(db: Db, scope: Scope, id: string) {
+/**
+ * For ?cascade=true: the customer's addresses and contacts, then the customer,
+ * in the same transaction, after the customer was locked. The customer's delete
+ * has no "no children left" guard: were a child left, its foreign key would
+ * fail the statement and roll the whole batch back, never leave it half done.
+ */
+export function deleteCustomerCascade(db: Db, scope: Scope, id: string) {
   return [
     db.delete(addresses).where(and(eq(addresses.workspaceId, scope.workspaceId), eq(addresses.customerId, id))),
     db.delete(contacts).where(and(eq(contacts.workspaceId, scope.workspaceId), eq(contacts.customerId, id))),
+    db.delete(customers).where(inScope(scope, id)).returning({ id: customers.id }),
   ] as const;
 }

@@ -4,18 +4,20 @@ import { customers } from "../db/schema";
 import { readScoped, runScoped, runWrite } from "../db/scoped";
 import type { AppEnv } from "../env";
 import { jsonBody } from "../http/body";
-import { ApiError, badRequest, notFound } from "../http/errors";
+import { ifMatch, ifMatchHeader } from "../http/conditional";
+import { ApiError, badRequest, concurrentChange, notFound } from "../http/errors";
 import { idempotentWrite } from "../http/idempotency";
 import { listResponse, readListParams } from "../http/list";
 import { pathId } from "../http/params";
-import { deleted, okRecord, replayedRecord } from "../http/respond";
+import { createdRecord, deleted, okRecord, replayedRecord } from "../http/respond";
 import {
   customerChanges,
   customerDependents,
   deleteCustomer,
-  deleteCustomerChildren,
+  deleteCustomerCascade,
   insertCustomer,
   listCustomers,
+  lockCustomer,
   selectCustomer,
   updateCustomer,
 } from "./queries";
@@ -40,7 +42,7 @@ export const customerRoutes = new Hono<AppEnv>()
     const { caller } = c.var;
     const [row] = await readScoped(caller, "customers:read", (scope) => selectCustomer(caller.db, scope, id));
     if (!row) throw notFound("Customer");
-    return okRecord(c, serializeCustomer(row));
+    return okRecord(c, serializeCustomer(row), row.etag);
   })
 
   .post("/", jsonBody(createCustomer), async (c) => {
@@ -54,59 +56,89 @@ export const customerRoutes = new Hono<AppEnv>()
       (scope) => [insertCustomer(caller.db, scope, id, input), read(scope)] as const,
       await idempotentWrite(c, input, { status: 201, table: customers, id, read }),
     );
-    if (outcome.replay) return replayedRecord(c, serializeCustomer(outcome.replay.row), outcome.replay.status);
+    if (outcome.replay) {
+      // The record the first request created, not this request's unused id.
+      const { row, status } = outcome.replay;
+      return replayedRecord(c, serializeCustomer(row), row.etag, status, `/api/customers/${row.id}`);
+    }
     const [, [row]] = outcome.results;
-    // The token check passed, so the insert (whose source is the token row) did too.
-    if (!row) throw new Error("customer insert returned no row");
-    c.header("Location", `/api/customers/${row.id}`);
-    return okRecord(c, serializeCustomer(row), 201);
+    // The token check passed and its row stayed locked, so the insert (whose
+    // source is the token row) did too; if not, nothing was written.
+    if (!row) throw concurrentChange();
+    return createdRecord(c, serializeCustomer(row), row.etag, `/api/customers/${row.id}`);
   })
 
-  .patch("/:id", jsonBody(updateCustomerBody), async (c) => {
+  .patch("/:id", ifMatchHeader, jsonBody(updateCustomerBody), async (c) => {
     const id = pathId(c.req.param("id"), "customer");
     const input = c.req.valid("json");
     const { caller } = c.var;
+    const condition = ifMatch(c, "Customer");
     const read = (scope: Parameters<typeof selectCustomer>[1]) => selectCustomer(caller.db, scope, id);
     let row: Awaited<ReturnType<typeof read>>[number] | undefined;
     if (Object.keys(customerChanges(input)).length > 0) {
       const outcome = await runWrite(
         caller,
         "customers:write",
-        (scope) => [updateCustomer(caller.db, scope, id, input), read(scope)] as const,
+        (scope) =>
+          [
+            lockCustomer(caller.db, scope, id, condition),
+            updateCustomer(caller.db, scope, id, input),
+            read(scope),
+          ] as const,
         await idempotentWrite(c, input, { status: 200, table: customers, id, read }),
       );
-      if (outcome.replay) return replayedRecord(c, serializeCustomer(outcome.replay.row), outcome.replay.status);
-      [, [row]] = outcome.results;
+      if (outcome.replay) {
+        const { row, status } = outcome.replay;
+        return replayedRecord(c, serializeCustomer(row), row.etag, status, `/api/customers/${id}`);
+      }
+      [, , [row]] = outcome.results;
+    } else if (condition) {
+      [, [row]] = await runScoped(
+        caller,
+        "customers:write",
+        (scope) => [lockCustomer(caller.db, scope, id, condition), read(scope)] as const,
+      );
     } else {
       [[row]] = await runScoped(caller, "customers:write", (scope) => [read(scope)] as const);
     }
     if (!row) throw notFound("Customer");
-    return okRecord(c, serializeCustomer(row));
+    return okRecord(c, serializeCustomer(row), row.etag);
   })
 
   // A customer with contacts or addresses is kept (409) unless ?cascade=true,
   // which deletes them with it in one transaction and needs the write
   // permissions of all three resources. Nothing is ever left dangling.
-  .delete("/:id", async (c) => {
+  .delete("/:id", ifMatchHeader, async (c) => {
     const id = pathId(c.req.param("id"), "customer");
     const cascade = c.req.query("cascade");
     if (cascade !== undefined && cascade !== "true" && cascade !== "false") {
       throw badRequest("cascade must be true or false");
     }
     const { caller } = c.var;
+    const condition = ifMatch(c, "Customer");
+    // The customer is locked first: no contact or address can be created under
+    // it until the delete commits, so the statements after the lock all see the
+    // same children, and the customer's own delete cannot fail after its
+    // children's deletes succeeded.
     if (cascade === "true") {
-      const [, , removed] = await runScoped(
+      const [, , , removed] = await runScoped(
         caller,
         ["customers:write", "contacts:write", "addresses:write"],
-        (scope) => [...deleteCustomerChildren(caller.db, scope, id), deleteCustomer(caller.db, scope, id)] as const,
+        (scope) =>
+          [lockCustomer(caller.db, scope, id, condition), ...deleteCustomerCascade(caller.db, scope, id)] as const,
       );
       if (removed.length === 0) throw notFound("Customer");
       return deleted(c, "Customer");
     }
-    const [[dependents], removed] = await runScoped(
+    const [, [dependents], removed] = await runScoped(
       caller,
       "customers:write",
-      (scope) => [customerDependents(caller.db, scope, id), deleteCustomer(caller.db, scope, id)] as const,
+      (scope) =>
+        [
+          lockCustomer(caller.db, scope, id, condition),
+          customerDependents(caller.db, scope, id),
+          deleteCustomer(caller.db, scope, id),
+        ] as const,
     );
     if (!dependents) throw notFound("Customer");
     if (removed.length === 0) {

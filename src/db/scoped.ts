@@ -7,7 +7,7 @@ import { and, arrayOverlaps, eq, gt, isNull, lt, or, type SQL, sql } from "drizz
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { type Permission, permissionsGranting } from "../auth/permissions";
-import { ApiError, databaseError } from "../http/errors";
+import { ApiError, databaseError, invalidToken } from "../http/errors";
 import type { WorkspaceRateLimit } from "../http/rate-limit";
 import type { Db } from "./client";
 import {
@@ -83,21 +83,40 @@ function touchToken(db: Db, tokenHash: string) {
 const tokenState = {
   workspaceId: apiTokens.workspaceId,
   permissions: apiTokens.permissions,
+  expiresAt: apiTokens.expiresAt,
   revoked: sql<boolean>`${apiTokens.revokedAt} is not null`,
   expired: sql<boolean>`coalesce(${apiTokens.expiresAt} <= now(), false)`,
 };
-type TokenState = { workspaceId: string; permissions: string[]; revoked: boolean; expired: boolean };
+export type TokenState = {
+  workspaceId: string;
+  permissions: string[];
+  expiresAt: Date | null;
+  revoked: boolean;
+  expired: boolean;
+};
 
-function tokenLookup(db: Db, tokenHash: string) {
-  return db
-    .with(touchToken(db, tokenHash))
-    .select(tokenState)
-    .from(apiTokens)
-    .where(eq(apiTokens.tokenHash, tokenHash));
+/**
+ * The token lookup of a write's batch, as two statements: the touch first, then
+ * the token row read FOR SHARE. The share lock holds the token as it was found
+ * until the write commits: a revocation (an UPDATE of the row) waits for it, so
+ * the token cannot be live for the check and revoked for the write's later
+ * statements. (The lock cannot go in the touch's statement: a row updated by a
+ * CTE of the same statement is skipped by the lock, and the token would look unknown.)
+ */
+function lockedTokenLookup(db: Db, tokenHash: string) {
+  return [
+    db
+      .update(apiTokens)
+      .set({ lastUsedAt: sql`now()` })
+      .where(
+        and(
+          tokenIsLive(tokenHash),
+          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`)),
+        ),
+      ),
+    db.select(tokenState).from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash)).for("share"),
+  ] as const;
 }
-
-const invalidToken = (message: string) =>
-  new ApiError(401, message, { "WWW-Authenticate": 'Bearer error="invalid_token"' });
 
 /**
  * Throws the 401 or 403 the token deserves for `needed`, if any; then counts the
@@ -111,7 +130,7 @@ async function admit(
   refusable: boolean,
 ) {
   const refusal = !token
-    ? invalidToken("Invalid API token")
+    ? invalidToken()
     : token.revoked
       ? invalidToken("API token has been revoked")
       : token.expired
@@ -144,7 +163,9 @@ type Queries = readonly [BatchItem<"pg">, ...BatchItem<"pg">[]];
 /**
  * Runs the token check and `build`'s queries in one request (one transaction),
  * then throws 401/403/429 if the token may not do what `needed` names. Resolves
- * to the results of `build`'s queries, in order.
+ * to the results of `build`'s queries, in order. The token row stays locked
+ * (FOR SHARE) from the check to the commit, so every statement sees it as the
+ * check did.
  */
 export async function runScoped<T extends Queries>(
   caller: Caller,
@@ -154,9 +175,12 @@ export async function runScoped<T extends Queries>(
   const permissions = typeof needed === "string" ? [needed] : needed;
   const { db, tokenHash } = caller;
   const counted = (await caller.rateLimit?.beforeQuery(tokenHash)) ?? false;
-  const results = await send(caller, db.batch([tokenLookup(db, tokenHash), ...build(scopeOf(tokenHash, permissions))]));
-  await admit(caller, (results[0] as TokenState[])[0], permissions, counted, false);
-  return results.slice(1) as unknown as BatchResponse<T>;
+  const results = await send(
+    caller,
+    db.batch([...lockedTokenLookup(db, tokenHash), ...build(scopeOf(tokenHash, permissions))]),
+  );
+  await admit(caller, (results[1] as TokenState[])[0], permissions, counted, false);
+  return results.slice(2) as unknown as BatchResponse<T>;
 }
 
 /** What a write with an Idempotency-Key came to. */
@@ -189,29 +213,29 @@ export async function runWrite<T extends Queries, R extends Readable>(
   const results = await send(
     caller,
     db.batch([
-      tokenLookup(db, tokenHash),
+      ...lockedTokenLookup(db, tokenHash),
       claimKey(db, open.workspaceId, write.key),
       previousAnswer(db, open.workspaceId, write.key),
       ...build(guarded),
       recordAnswer(db, guarded.tokenRow, { ...write, read: read as unknown as object }),
     ]),
   );
-  await admit(caller, (results[0] as TokenState[])[0], [needed], counted, false);
-  const { state } = (results[1] as { rows: { state: ClaimState }[] }).rows[0] ?? { state: "refused" };
+  await admit(caller, (results[1] as TokenState[])[0], [needed], counted, false);
+  const { state } = (results[2] as { rows: { state: ClaimState }[] }).rows[0] ?? { state: "refused" };
   if (state === "busy") {
     throw new ApiError(409, "A request with this Idempotency-Key is still in progress: retry later", {
       "Retry-After": "1",
     });
   }
   if (state === "replay") {
-    const [previous] = results[2] as { fingerprint: string; statusCode: number; response: Record<string, unknown> }[];
+    const [previous] = results[3] as { fingerprint: string; statusCode: number; response: Record<string, unknown> }[];
     if (!previous || previous.fingerprint !== write.fingerprint) {
       throw new ApiError(422, "This Idempotency-Key was already used for a different request");
     }
     const row = decodeAnswer<Awaited<R>[number]>(read._.selectedFields, previous.response);
     return { replay: { status: previous.statusCode as 200 | 201, row } };
   }
-  return { results: results.slice(3, -1) as unknown as BatchResponse<T> };
+  return { results: results.slice(4, -1) as unknown as BatchResponse<T> };
 }
 
 /** A select readScoped can run: rows with a created_at and an id, by which they are ordered. */

@@ -17,8 +17,38 @@ export class ApiError extends Error {
 export const notFound = (resource: string) => new ApiError(404, `${resource} not found`);
 export const badRequest = (message: string) => new ApiError(400, message);
 
-/** Seconds a client should wait before retrying when the database is unavailable. */
+/** Seconds a client should wait before retrying a request that lost a race or found the database unavailable. */
 const retryAfterSeconds = "1";
+
+// RFC 6750 §3: one WWW-Authenticate form per kind of refusal, wherever it is
+// decided (before the database, from the token's shape; or after it).
+const bearerChallenge = 'Bearer realm="api"';
+/** 401: no Authorization header at all. */
+export const missingToken = () =>
+  new ApiError(401, "Missing API token: send Authorization: Bearer <token>", { "WWW-Authenticate": bearerChallenge });
+/** 401: an Authorization header that is not `Bearer <token>`. */
+export const invalidAuthorization = () =>
+  new ApiError(401, "Invalid Authorization header: expected Bearer <token>", {
+    "WWW-Authenticate": `${bearerChallenge}, error="invalid_request"`,
+  });
+/** 401: a token that is not (or no longer) valid: unknown, malformed, revoked or expired. */
+export const invalidToken = (message = "Invalid API token") =>
+  new ApiError(401, message, { "WWW-Authenticate": `${bearerChallenge}, error="invalid_token"` });
+
+/**
+ * 409: the request lost a race with a concurrent change and changed nothing;
+ * retrying it will get the answer that is true once that change is done.
+ */
+export const concurrentChange = () =>
+  new ApiError(409, "The request conflicts with a concurrent change: retry it", { "Retry-After": retryAfterSeconds });
+
+/** 412: If-Match named an ETag the record no longer has. */
+export const preconditionFailed = (thing: string) =>
+  new ApiError(412, `${thing} has changed since the ETag in If-Match: fetch it again`);
+
+// SQLSTATEs the database raises on the worker's behalf (api_require, in the
+// migrations), with the refusal each stands for. The message is the worker's own.
+export const raisedByRequire = { precondition: "QW412", conflict: "QW409" } as const;
 
 /**
  * Errors from the database layer: the driver's NeonDbError (raw from db.batch,
@@ -39,14 +69,28 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 // SQLSTATE classes that mean "try again later", not "the request is wrong":
-// connection exceptions, insufficient resources, operator intervention,
-// serialization failures and deadlocks.
-const transientSqlState = /^(08|53|57|40)/;
+// connection exceptions, insufficient resources, operator intervention.
+/** The message of the PostgreSQL error, if the error is one. */
+function sqlMessage(error: unknown): string {
+  const e = error as { message?: unknown; cause?: unknown } | undefined;
+  if (!e || typeof e !== "object") return "";
+  if (sqlState(e.cause) !== undefined) return sqlMessage(e.cause);
+  return typeof e.message === "string" ? e.message : "";
+}
+
+// Lost races: a serialization failure or deadlock (class 40) rolled the whole
+// transaction back, so the client may retry; it is a conflict, not an outage.
+const lostRaceSqlState = /^40/;
+const transientSqlState = /^(08|53|57)/;
 
 /** Maps any error thrown while talking to the database to what the client should see. */
 export function databaseError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   const state = sqlState(error);
+  if (state === raisedByRequire.precondition) return new ApiError(412, sqlMessage(error));
+  if (state === raisedByRequire.conflict || (state !== undefined && lostRaceSqlState.test(state))) {
+    return concurrentChange();
+  }
   if (state === undefined || transientSqlState.test(state)) {
     // No SQLSTATE: the database could not be reached, answered with an HTTP error,
     // timed out, or cut the response short. Safe for the client to retry later.
@@ -55,7 +99,7 @@ export function databaseError(error: unknown): ApiError {
   // Validation should have caught both; a safety net so that bad input or a race
   // (a record deleted while another links to it) is never answered with a 500.
   if (state.startsWith("22")) return new ApiError(400, "A value in the request is invalid");
-  if (state.startsWith("23")) return new ApiError(409, "The request conflicts with a concurrent change: retry it");
+  if (state.startsWith("23")) return concurrentChange();
   return new ApiError(500, "Internal server error");
 }
 

@@ -42,12 +42,33 @@ export const uuid = v.pipe(
 // holds addresses that stricter patterns refuse; uniqueness is not enforced.
 export const email = v.pipe(requiredText(320), v.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an email address"));
 
+const countryMessage = "must be an ISO 3166-1 alpha-2 country code, such as FR, US or DE";
+// Two ASCII letters before anything else: upper-casing first would turn "ß" into "SS".
 export const countryCode = v.pipe(
   v.string(),
-  v.maxLength(2),
+  v.regex(/^[A-Za-z]{2}$/, countryMessage),
   v.toUpperCase(),
-  v.check(isCountryCode, "must be an ISO 3166-1 alpha-2 country code, such as FR, US or DE"),
+  v.check(isCountryCode, countryMessage),
 );
+
+/**
+ * An ISO 8601 date-time (as valibot's isoTimestamp reads it) that names a real
+ * instant: no 30 February, no 31 April, which Date would roll over into March or May.
+ */
+export const dateTime = (message: string) =>
+  v.pipe(
+    v.string(),
+    v.maxLength(40),
+    v.isoTimestamp(message),
+    v.check((text) => {
+      // Only a date that isoTimestamp read (it reports the others).
+      if (!/^\d{4}-\d\d-\d\d/.test(text)) return true;
+      const [year, month, day] = text.slice(0, 10).split("-").map(Number) as [number, number, number];
+      const date = new Date(Date.UTC(year, month - 1, day));
+      return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+    }, "is not a real calendar date"),
+    v.transform((text) => new Date(text)),
+  );
 
 export const httpUrl = v.pipe(
   requiredText(2048),

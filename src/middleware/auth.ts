@@ -5,18 +5,16 @@
 import { createMiddleware } from "hono/factory";
 import { hashToken, tokenShape } from "../auth/token";
 import type { AppEnv } from "../env";
-import { ApiError } from "../http/errors";
-
-const unauthorized = (message: string) => new ApiError(401, message, { "WWW-Authenticate": 'Bearer realm="api"' });
+import { invalidAuthorization, invalidToken, missingToken } from "../http/errors";
 
 export const bearerAuth = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("Authorization");
-  if (!header) throw unauthorized("Missing API token: send Authorization: Bearer <token>");
+  if (!header) throw missingToken();
   // The scheme is case-insensitive (RFC 9110 §11.1).
   const match = /^bearer +(\S+) *$/i.exec(header);
-  if (!match) throw unauthorized("Invalid Authorization header: expected Bearer <token>");
+  if (!match) throw invalidAuthorization();
   const token = match[1] as string;
-  if (tokenShape(token) === "malformed") throw unauthorized("Invalid API token");
+  if (tokenShape(token) === "malformed") throw invalidToken();
   c.set("tokenHash", await hashToken(token));
   await next();
 });

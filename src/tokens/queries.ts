@@ -36,24 +36,47 @@ export interface NewToken {
   tokenHash: string;
   tokenHint: string;
   permissions: string[];
-  expiresAt: Date | null;
+  /** undefined: expire with the creating token */
+  expiresAt: Date | null | undefined;
 }
 
 /**
  * Inserts the token into the caller's workspace, its source being the caller's
- * own token row: only if that token may manage tokens and holds every
- * permission it grants.
+ * own token row: only if that token may manage tokens, holds every permission it
+ * grants, and does not expire before the new token would. Without an expiry of
+ * its own, the new token takes the creator's.
  */
 export function insertToken(db: Db, scope: Scope, token: NewToken) {
+  const { expiresAt, ...values } = token;
+  const expiry =
+    expiresAt === undefined
+      ? apiTokens.expiresAt
+      : expiresAt === null
+        ? sql`null::timestamptz`
+        : sql`${expiresAt.toISOString()}::timestamptz`;
   return db
     .insert(apiTokens)
     .select(
       db
-        .select(insertSelectFields(apiTokens, token, { workspaceId: apiTokens.workspaceId }))
+        .select(insertSelectFields(apiTokens, values, { workspaceId: apiTokens.workspaceId, expiresAt: expiry }))
         .from(apiTokens)
-        .where(and(scope.tokenRow, arrayContains(apiTokens.permissions, token.permissions))) as never,
+        .where(
+          and(
+            scope.tokenRow,
+            arrayContains(apiTokens.permissions, token.permissions),
+            sql`(${apiTokens.expiresAt} is null or ${expiry} <= ${apiTokens.expiresAt})`,
+          ),
+        ) as never,
     )
     .returning({ id: apiTokens.id });
+}
+
+/** The creating token's permissions and expiry, to explain a refused creation. */
+export function creatorToken(db: Db, scope: Scope) {
+  return db
+    .select({ permissions: apiTokens.permissions, expiresAt: apiTokens.expiresAt })
+    .from(apiTokens)
+    .where(scope.tokenRow);
 }
 
 /** Revocation takes effect on the token's next request: every request checks revoked_at in SQL. */
