@@ -1,11 +1,15 @@
-// Three projects:
+// Five projects:
 // - "worker": the API's contract, inside the Workers runtime (workerd), through
 //   the worker's fetch, against the local SQL-over-HTTP server on a fresh database;
 // - "exclusive": the same, with a server of its own and one file at a time, for
 //   tests that count the server's round trips or inject faults into it;
 // - "node": Node tests of the local server's fidelity to Neon's protocol, of the
 //   OpenAPI document and of the configuration;
-// - "browser": the API reference page in headless Chromium, through `wrangler dev`.
+// - "browser": the API reference page in headless Chromium, through `wrangler dev`;
+// - "smoke": every endpoint over HTTP through `wrangler dev` with the production
+//   configuration (wrangler.toml as it is, only DATABASE_URL given).
+// The tests' workerd (@cloudflare/vitest-plugin's) is the one wrangler runs:
+// package.json pins wrangler to the plugin's version (test/node/config.test.ts).
 // The backend is PGlite unless LOCAL_POSTGRES_URL names a PostgreSQL server, on
 // which each project creates (and afterwards drops) a database of its own.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
@@ -43,7 +47,7 @@ export default defineConfig({
       workerProject(
         "worker",
         ["test/**/*.test.ts"],
-        ["test/exclusive/**", "test/local-db/**", "test/node/**", "test/browser/**"],
+        ["test/exclusive/**", "test/local-db/**", "test/node/**", "test/browser/**", "test/smoke/**"],
       ),
       workerProject("exclusive", ["test/exclusive/**/*.test.ts"], [], false),
       {
@@ -53,6 +57,10 @@ export default defineConfig({
       {
         extends: true,
         test: { name: "browser", include: ["test/browser/**/*.test.ts"], environment: "node" },
+      },
+      {
+        extends: true,
+        test: { name: "smoke", include: ["test/smoke/**/*.test.ts"], environment: "node" },
       },
     ],
   },
