@@ -4,17 +4,27 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
-import { addressRoutes } from "./addresses/routes";
-import { contactRoutes } from "./contacts/routes";
-import { customerRoutes } from "./customers/routes";
+import { addressOperations } from "./addresses/operations";
+import { contactOperations } from "./contacts/operations";
+import { customerOperations } from "./customers/operations";
 import type { AppEnv } from "./env";
-import { healthRoutes } from "./health";
+import { healthOperation } from "./health";
 import { ApiError, errorResponse } from "./http/errors";
 import { bearerAuth } from "./middleware/auth";
 import { caller } from "./middleware/db";
 import { everyResponse, hygiene } from "./middleware/hygiene";
 import { requestLog } from "./middleware/request-log";
-import { tokenRoutes } from "./tokens/routes";
+import { register } from "./operation";
+import { tokenOperations } from "./tokens/operations";
+
+/** Every operation of the API, in the order the documentation lists them. */
+export const operations = [
+  ...contactOperations,
+  ...customerOperations,
+  ...addressOperations,
+  ...tokenOperations,
+  healthOperation,
+] as const;
 
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -33,12 +43,7 @@ export function createApp() {
   );
   app.use("/api/*", hygiene, bearerAuth, caller);
 
-  const routes = app
-    .route("/health", healthRoutes)
-    .route("/api/contacts", contactRoutes)
-    .route("/api/customers", customerRoutes)
-    .route("/api/addresses", addressRoutes)
-    .route("/api/tokens", tokenRoutes);
+  const routes = register(app, operations);
 
   app.notFound((c) => errorResponse(c, new ApiError(404, `Not found: ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -1,6 +1,7 @@
 // The types that flow through every handler: the worker's bindings and the
 // per-request variables set by middleware.
-import type { Caller } from "./db/scoped";
+import type { RateLimitBinding } from "./access/rate-limit";
+import type { Caller } from "./access/scoped";
 
 export interface Bindings {
   /** postgres://… of the Neon database (a secret in production); a local host selects the local server. */
@@ -11,11 +12,6 @@ export interface Bindings {
   WORKSPACE_RATE_LIMIT?: RateLimitBinding;
   /** "false" turns the per-request log line off (the tests do). */
   LOG_REQUESTS?: string;
-}
-
-/** The Workers Rate Limiting binding, as far as this worker uses it. */
-export interface RateLimitBinding {
-  limit(options: { key: string }): Promise<{ success: boolean }>;
 }
 
 export interface AppEnv {

@@ -4,10 +4,9 @@ import { columnsFrom, differsFrom, nextUpdatedAt } from "../db/changes";
 import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
 import { insertSelectFields } from "../db/insert-select";
-import { afterCursor } from "../db/pagination";
+import { afterCursor, type Cursor } from "../db/pagination";
 import { addresses, contacts, customers } from "../db/schema";
-import type { Scope } from "../db/scoped";
-import type { Cursor } from "../http/list";
+import type { Scope } from "../access/scoped";
 import { addressColumns, type CreateAddress, type UpdateAddress } from "./schemas";
 
 type AddressInsert = typeof addresses.$inferInsert;

@@ -1,14 +1,13 @@
 // Workspace-scoped queries for contacts. Each returns an unexecuted Drizzle
-// query, to be sent with the token check in one batch (see db/scoped.ts).
+// query, to be sent with the token check in one batch (see access/scoped.ts).
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import { columnsFrom, differsFrom, nextUpdatedAt } from "../db/changes";
 import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
 import { insertSelectFields } from "../db/insert-select";
-import { afterCursor } from "../db/pagination";
+import { afterCursor, type Cursor } from "../db/pagination";
 import { addresses, contacts, customers } from "../db/schema";
-import type { Scope } from "../db/scoped";
-import type { Cursor } from "../http/list";
+import type { Scope } from "../access/scoped";
 import { type CreateContact, contactColumns, type UpdateContact } from "./schemas";
 
 type ContactInsert = typeof contacts.$inferInsert;

@@ -4,10 +4,9 @@ import { columnsFrom, differsFrom, nextUpdatedAt } from "../db/changes";
 import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
 import { insertSelectFields } from "../db/insert-select";
-import { afterCursor } from "../db/pagination";
+import { afterCursor, type Cursor } from "../db/pagination";
 import { addresses, apiTokens, contacts, customers } from "../db/schema";
-import type { Scope } from "../db/scoped";
-import type { Cursor } from "../http/list";
+import type { Scope } from "../access/scoped";
 import { type CreateCustomer, customerColumns, type UpdateCustomer } from "./schemas";
 
 type CustomerInsert = typeof customers.$inferInsert;
@@ -124,9 +123,11 @@ export function deleteCustomer(db: Db, scope: Scope, id: string) {
  * fail the statement and roll the whole batch back, never leave it half done.
  */
 export function deleteCustomerCascade(db: Db, scope: Scope, id: string) {
-  return [
-    db.delete(addresses).where(and(eq(addresses.workspaceId, scope.workspaceId), eq(addresses.customerId, id))),
-    db.delete(contacts).where(and(eq(contacts.workspaceId, scope.workspaceId), eq(contacts.customerId, id))),
-    db.delete(customers).where(inScope(scope, id)).returning({ id: customers.id }),
-  ] as const;
+  return {
+    addresses: db
+      .delete(addresses)
+      .where(and(eq(addresses.workspaceId, scope.workspaceId), eq(addresses.customerId, id))),
+    contacts: db.delete(contacts).where(and(eq(contacts.workspaceId, scope.workspaceId), eq(contacts.customerId, id))),
+    removed: db.delete(customers).where(inScope(scope, id)).returning({ id: customers.id }),
+  };
 }

@@ -1,9 +1,8 @@
 // Reading a JSON request body: content type, size limit, JSON syntax, a JSON
 // object, no read-only fields, then the resource's schema. Every refusal is a
 // 4xx in the envelope; nothing reaches the database unless all of it passes.
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler } from "hono";
 import * as v from "valibot";
-import type { AppEnv as Env } from "../env";
 import { ApiError, badRequest } from "./errors";
 import { readOnlyFields, validationMessage } from "./validation";
 

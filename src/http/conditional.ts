@@ -1,7 +1,6 @@
 // Conditional requests (RFC 9110 §13): If-None-Match on reads, If-Match on writes.
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler } from "hono";
 import type { IfMatch } from "../db/etag";
-import type { AppEnv } from "../env";
 import { preconditionFailed } from "./errors";
 
 /** RFC 9110 §13.1.2: If-None-Match uses the weak comparison, and `*` matches any current representation. */
@@ -34,7 +33,7 @@ export function ifMatch(c: Context, thing: string): IfMatch | undefined {
  * handler reads it with `ifMatch`.
  */
 export const ifMatchHeader: MiddlewareHandler<
-  AppEnv,
+  Env,
   string,
   { in: { header: { "If-Match"?: string } }; out: { header: { "If-Match"?: string } } }
 > = async (_c, next) => {

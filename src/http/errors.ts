@@ -34,6 +34,32 @@ export const invalidAuthorization = () =>
 /** 401: a token that is not (or no longer) valid: unknown, malformed, revoked or expired. */
 export const invalidToken = (message = "Invalid API token") =>
   new ApiError(401, message, { "WWW-Authenticate": `${bearerChallenge}, error="invalid_token"` });
+export const revokedToken = () => invalidToken("API token has been revoked");
+export const expiredToken = () => invalidToken("API token has expired");
+
+/** 403: the token is valid but lacks what the operation needs. */
+export const lacksPermission = (permission: string) =>
+  new ApiError(403, `This API token lacks the ${permission} permission`);
+
+/** 403: a token tried to grant a permission it does not hold itself. */
+export const lacksGrantedPermission = () => new ApiError(403, "A token can only grant permissions it holds itself");
+
+/** 400: POST /api/tokens with an Idempotency-Key, which it cannot honour. */
+export const idempotencyKeyRefusedForTokens = () =>
+  badRequest(
+    "Idempotency-Key is not accepted on POST /api/tokens: a token's secret is shown once and never stored, " +
+      "so a retry cannot be answered again. List the tokens to see whether the first request created one",
+  );
+
+/** 409: another request with the same Idempotency-Key is still in flight. */
+export const idempotencyKeyInProgress = () =>
+  new ApiError(409, "A request with this Idempotency-Key is still in progress: retry later", {
+    "Retry-After": retryAfterSeconds,
+  });
+
+/** 422: the Idempotency-Key was used for another request (method, path or body). */
+export const idempotencyKeyReused = () =>
+  new ApiError(422, "This Idempotency-Key was already used for a different request");
 
 /**
  * 409: the request lost a race with a concurrent change and changed nothing;
@@ -41,6 +67,16 @@ export const invalidToken = (message = "Invalid API token") =>
  */
 export const concurrentChange = () =>
   new ApiError(409, "The request conflicts with a concurrent change: retry it", { "Retry-After": retryAfterSeconds });
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** 409: a customer is deleted without ?cascade=true while things still hang off it. */
+export const customerHasDependents = (contacts: number, addresses: number) =>
+  new ApiError(
+    409,
+    `Customer still has ${count(contacts, "contact", "contacts")} and ${count(addresses, "address", "addresses")}: ` +
+      "delete them first, or delete with ?cascade=true",
+  );
 
 /** 412: If-Match named an ETag the record no longer has. */
 export const preconditionFailed = (thing: string) =>

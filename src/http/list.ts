@@ -6,18 +6,13 @@
 // with `has_more` and `next_cursor`, and `?cursor=…` continues after it.
 // Order is stable: oldest first (created_at, then id).
 import type { Context } from "hono";
+import * as v from "valibot";
+import type { Cursor } from "../db/pagination";
 import { isoTimestamp } from "../lib/time";
 import { parseUuid } from "../lib/uuid";
-import { badRequest } from "./errors";
 
 export const pageSize = 1000;
 export const maxLimit = 1000;
-
-/** The position after which a page starts: the last row's sort key. */
-export interface Cursor {
-  createdAt: Date;
-  id: string;
-}
 
 export interface ListParams {
   limit?: number;
@@ -31,12 +26,12 @@ export function encodeCursor(row: Cursor): string {
     .replaceAll("=", "");
 }
 
-function decodeCursor(value: string): Cursor {
+function decodeCursor(value: string): Cursor | undefined {
   let decoded = "";
   try {
     decoded = atob(value.replaceAll("-", "+").replaceAll("_", "/"));
   } catch {
-    // reported below
+    return undefined;
   }
   const [at = "", rawId] = decoded.split("|");
   // Only what encodeCursor writes: a timestamp PostgreSQL can read back (years 1 to 9999).
@@ -44,36 +39,47 @@ function decodeCursor(value: string): Cursor {
     ? new Date(at)
     : new Date(Number.NaN);
   const id = parseUuid(rawId ?? "");
-  if (!id || Number.isNaN(createdAt.getTime()) || value.length > 100) {
-    throw badRequest("cursor is invalid: pass the next_cursor of a previous page");
-  }
+  if (!id || Number.isNaN(createdAt.getTime()) || value.length > 100) return undefined;
   return { createdAt, id };
 }
 
-export function readListParams(c: Context): ListParams {
+const limitMessage = `must be an integer from 1 to ${maxLimit}`;
+
+/** The query parameters every list takes: `limit` and `cursor` (see the top of this file). */
+export const pageQuery = {
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,4}$/, limitMessage),
+      v.transform(Number),
+      v.minValue(1, limitMessage),
+      v.maxValue(maxLimit, limitMessage),
+      v.description(`Page size, 1 to ${maxLimit}: answers one page with has_more and next_cursor`),
+    ),
+  ),
+  cursor: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("The next_cursor of the previous page"),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        const cursor = decodeCursor(dataset.value);
+        if (cursor) return cursor;
+        addIssue({ message: "is invalid: pass the next_cursor of a previous page" });
+        return NEVER;
+      }),
+    ),
+  ),
+};
+
+/** What a list is asked for: everything (no limit), or one page. */
+export function listParams(query: { limit?: number | undefined; cursor?: Cursor | undefined }): ListParams {
   const params: ListParams = {};
-  const limit = c.req.query("limit");
-  if (limit !== undefined) {
-    if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > maxLimit) {
-      throw badRequest(`limit must be an integer from 1 to ${maxLimit}`);
-    }
-    params.limit = Number(limit);
-  }
-  const cursor = c.req.query("cursor");
-  if (cursor !== undefined) {
-    params.after = decodeCursor(cursor);
+  if (query.limit !== undefined) params.limit = query.limit;
+  if (query.cursor !== undefined) {
+    params.after = query.cursor;
     params.limit ??= pageSize;
   }
   return params;
-}
-
-/** An optional uuid filter from the query string (e.g. `customer_id`). */
-export function readIdFilter(c: Context, name: string): string | undefined {
-  const value = c.req.query(name);
-  if (value === undefined) return undefined;
-  const id = parseUuid(value);
-  if (!id) throw badRequest(`${name} must be a UUID`);
-  return id;
 }
 
 export interface ListSource<Row extends Cursor> {

@@ -1,9 +1,19 @@
+// Path parameters: record ids, in any spelling PostgreSQL accepts.
+import * as v from "valibot";
 import { parseUuid } from "../lib/uuid";
-import { badRequest } from "./errors";
 
-/** The id in a resource path, canonical; 400 in the envelope if PostgreSQL would refuse it as a uuid. */
-export function pathId(raw: string, resource: string): string {
-  const id = parseUuid(raw);
-  if (!id) throw badRequest(`Invalid ${resource} id: expected a UUID`);
-  return id;
-}
+/** The id in a resource path, canonical; its refusal is the whole error message. */
+export const pathId = (thing: string) =>
+  v.pipe(
+    v.string(),
+    v.description(`UUID of the ${thing}`),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const id = parseUuid(dataset.value);
+      if (id) return id;
+      addIssue({ message: `Invalid ${thing} id: expected a UUID` });
+      return NEVER;
+    }),
+  );
+
+/** `{id}` of a record's path. */
+export const idParams = (thing: string) => v.object({ id: pathId(thing) });

@@ -1,9 +1,9 @@
 // Reads the bearer token. Everything that can be decided without the database
 // is decided here (no token, wrong scheme, impossible token, bad checksum: 401
 // with zero round trips); the token itself is checked by the handler's one
-// query (src/db/scoped.ts), and only its hash goes further.
+// query (src/access/scoped.ts), and only its hash goes further.
 import { createMiddleware } from "hono/factory";
-import { hashToken, tokenShape } from "../auth/token";
+import { hashToken, tokenShape } from "../access/token";
 import type { AppEnv } from "../env";
 import { invalidAuthorization, invalidToken, missingToken } from "../http/errors";
 

@@ -3,7 +3,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError, badRequest } from "../http/errors";
-import { readIdempotencyKey } from "../http/idempotency";
+import { readIdempotencyKey } from "../access/idempotency-key";
 
 // A path is served only in its canonical form: no dot segments (plain or
 // percent-encoded, which URL parsers resolve differently), no empty segments,

@@ -4,7 +4,7 @@ import { and, arrayContains, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { insertSelectFields } from "../db/insert-select";
 import { apiTokens } from "../db/schema";
-import type { Scope } from "../db/scoped";
+import type { Scope } from "../access/scoped";
 
 export const tokenFields = {
   id: apiTokens.id,

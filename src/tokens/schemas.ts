@@ -1,7 +1,7 @@
 // Request schema for API tokens (POST /api/tokens), as in Qwoty's developer docs:
 // a name, optional permissions, an optional expiry.
 import * as v from "valibot";
-import { fullAccessPermissions, permissions } from "../auth/permissions";
+import { fullAccessPermissions, permissions } from "../access/permissions";
 import { dateTime, requiredText } from "../http/validation";
 
 const maxLifetimeMs = 10 * 365 * 24 * 3600 * 1000;

@@ -12,9 +12,9 @@
 //    with the request's fingerprint, only if this transaction wrote that record.
 import { type AnyColumn, Column, is, type SQL, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import type { Db } from "./client";
-import { insertSelectFields } from "./insert-select";
-import { apiTokens, idempotencyKeys } from "./schema";
+import type { Db } from "../db/client";
+import { insertSelectFields } from "../db/insert-select";
+import { apiTokens, idempotencyKeys } from "../db/schema";
 
 /** How long a key's answer is kept. */
 export const idempotencyWindowHours = 24;

@@ -9,8 +9,12 @@
 // isolate has not seen yet is counted once the database has confirmed it; a
 // read over the limit is then refused, a write (already committed) is not.
 // Requests refused with 401 are never counted.
-import type { RateLimitBinding } from "../env";
-import { ApiError } from "./errors";
+import { ApiError } from "../http/errors";
+
+/** The Workers Rate Limiting binding, as far as this worker uses it. */
+export interface RateLimitBinding {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
 
 /** Keep in step with [[ratelimits]] in wrangler.toml (a test checks they agree). */
 export const rateLimitPolicy = { limit: 1200, period: 60 } as const;

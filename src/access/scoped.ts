@@ -4,12 +4,20 @@
 // those take their workspace from the token row inside SQL, so a refused token
 // reads and writes nothing even though its queries still run.
 import { and, arrayOverlaps, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
-import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import { type Permission, permissionsGranting } from "../auth/permissions";
-import { ApiError, databaseError, invalidToken } from "../http/errors";
-import type { WorkspaceRateLimit } from "../http/rate-limit";
-import type { Db } from "./client";
+import { type Permission, permissionsGranting } from "./permissions";
+import {
+  databaseError,
+  expiredToken,
+  idempotencyKeyInProgress,
+  idempotencyKeyReused,
+  invalidToken,
+  lacksPermission,
+  revokedToken,
+} from "../http/errors";
+import type { WorkspaceRateLimit } from "./rate-limit";
+import type { Db } from "../db/client";
 import {
   type ClaimState,
   claimKey,
@@ -19,7 +27,7 @@ import {
   previousAnswer,
   recordAnswer,
 } from "./idempotency";
-import { apiTokens } from "./schema";
+import { apiTokens } from "../db/schema";
 
 /** Who is asking: what the request's token check and rate limit need. */
 export interface Caller {
@@ -129,13 +137,7 @@ async function admit(
   counted: boolean,
   refusable: boolean,
 ) {
-  const refusal = !token
-    ? invalidToken()
-    : token.revoked
-      ? invalidToken("API token has been revoked")
-      : token.expired
-        ? invalidToken("API token has expired")
-        : undefined;
+  const refusal = !token ? invalidToken() : token.revoked ? revokedToken() : token.expired ? expiredToken() : undefined;
   if (refusal || !token) {
     caller.rateLimit?.forget(caller.tokenHash);
     throw refusal;
@@ -143,7 +145,7 @@ async function admit(
   caller.workspaceId = token.workspaceId;
   await caller.rateLimit?.afterQuery(caller.tokenHash, token.workspaceId, counted, refusable);
   const missing = needed.find((p) => !permissionsGranting(p).some((granted) => token.permissions.includes(granted)));
-  if (missing) throw new ApiError(403, `This API token lacks the ${missing} permission`);
+  if (missing) throw lacksPermission(missing);
 }
 
 async function send<T>(caller: Caller, query: Promise<T>): Promise<T> {
@@ -158,34 +160,49 @@ async function send<T>(caller: Caller, query: Promise<T>): Promise<T> {
   }
 }
 
-type Queries = readonly [BatchItem<"pg">, ...BatchItem<"pg">[]];
+/** A batch's statements, by name: their results come back under the same names. */
+export type Statements = Record<string, BatchItem<"pg">>;
+export type Results<S extends Statements> = { [K in keyof S]: Awaited<S[K]> };
 
-/**
- * Runs the token check and `build`'s queries in one request (one transaction),
- * then throws 401/403/429 if the token may not do what `needed` names. Resolves
- * to the results of `build`'s queries, in order. The token row stays locked
- * (FOR SHARE) from the check to the commit, so every statement sees it as the
- * check did.
- */
-export async function runScoped<T extends Queries>(
-  caller: Caller,
-  needed: Permission | readonly Permission[],
-  build: (scope: Scope) => T,
-): Promise<BatchResponse<T>> {
-  const permissions = typeof needed === "string" ? [needed] : needed;
+/** Runs the token lookup, then the named statements, in one db.batch: one round trip, one transaction. */
+async function runBatch<S extends Statements>(caller: Caller, before: BatchItem<"pg">[], statements: S, after: BatchItem<"pg">[]) {
   const { db, tokenHash } = caller;
-  const counted = (await caller.rateLimit?.beforeQuery(tokenHash)) ?? false;
-  const results = await send(
+  const names = Object.keys(statements);
+  const all = await send(
     caller,
-    db.batch([...lockedTokenLookup(db, tokenHash), ...build(scopeOf(tokenHash, permissions))]),
+    db.batch([...lockedTokenLookup(db, tokenHash), ...before, ...(Object.values(statements) as BatchItem<"pg">[]), ...after] as [
+      BatchItem<"pg">,
+      ...BatchItem<"pg">[],
+    ]),
   );
-  await admit(caller, (results[1] as TokenState[])[0], permissions, counted, false);
-  return results.slice(2) as unknown as BatchResponse<T>;
+  const token = (all[1] as TokenState[])[0];
+  const offset = 2 + before.length;
+  const results = Object.fromEntries(names.map((name, i) => [name, all[offset + i]])) as Results<S>;
+  return { token, before: all.slice(2, offset), results, after: all.slice(offset + names.length) };
 }
 
-/** What a write with an Idempotency-Key came to. */
-export type WriteOutcome<T extends Queries, Row> =
-  | { results: BatchResponse<T>; replay?: undefined }
+/**
+ * Runs the token check and `build`'s named statements in one request (one
+ * transaction), then throws 401/403/429 if the token may not do what `needed`
+ * names. Resolves to the statements' results, by name. The token row stays
+ * locked (FOR SHARE) from the check to the commit, so every statement sees it
+ * as the check did.
+ */
+export async function runScoped<S extends Statements>(
+  caller: Caller,
+  needed: Permission | readonly Permission[],
+  build: (scope: Scope) => S,
+): Promise<Results<S>> {
+  const permissions = typeof needed === "string" ? [needed] : needed;
+  const counted = (await caller.rateLimit?.beforeQuery(caller.tokenHash)) ?? false;
+  const { token, results } = await runBatch(caller, [], build(scopeOf(caller.tokenHash, permissions)), []);
+  await admit(caller, token, permissions, counted, false);
+  return results;
+}
+
+/** What a write that may carry an Idempotency-Key came to. */
+export type WriteOutcome<S extends Statements, Row> =
+  | { results: Results<S>; replay?: undefined }
   | { replay: { status: 200 | 201; row: Row } };
 
 type Readable = { _: { selectedFields: Record<string, unknown> } } & PromiseLike<unknown[]>;
@@ -198,44 +215,39 @@ type Readable = { _: { selectedFields: Record<string, unknown> } } & PromiseLike
  * another request with the key is in flight, 422 if the key was used for
  * another request.
  */
-export async function runWrite<T extends Queries, R extends Readable>(
+export async function runWrite<S extends Statements, R extends Readable>(
   caller: Caller,
-  needed: Permission,
-  build: (scope: Scope) => T,
+  needed: Permission | readonly Permission[],
+  build: (scope: Scope) => S,
   write: IdempotentWrite<(scope: Scope) => R> | undefined,
-): Promise<WriteOutcome<T, Awaited<R>[number]>> {
+): Promise<WriteOutcome<S, Awaited<R>[number]>> {
   if (!write) return { results: await runScoped(caller, needed, build) };
+  const permissions = typeof needed === "string" ? [needed] : needed;
   const { db, tokenHash } = caller;
-  const open = scopeOf(tokenHash, [needed]);
-  const guarded = scopeOf(tokenHash, [needed], mayWrite);
+  const open = scopeOf(tokenHash, permissions);
+  const guarded = scopeOf(tokenHash, permissions, mayWrite);
   const counted = (await caller.rateLimit?.beforeQuery(tokenHash)) ?? false;
   const read = write.read(guarded);
-  const results = await send(
+  const { token, before, results } = await runBatch(
     caller,
-    db.batch([
-      ...lockedTokenLookup(db, tokenHash),
-      claimKey(db, open.workspaceId, write.key),
-      previousAnswer(db, open.workspaceId, write.key),
-      ...build(guarded),
-      recordAnswer(db, guarded.tokenRow, { ...write, read: read as unknown as object }),
-    ]),
+    [claimKey(db, open.workspaceId, write.key), previousAnswer(db, open.workspaceId, write.key)],
+    build(guarded),
+    [recordAnswer(db, guarded.tokenRow, { ...write, read: read as unknown as object })],
   );
-  await admit(caller, (results[1] as TokenState[])[0], [needed], counted, false);
-  const { state } = (results[2] as { rows: { state: ClaimState }[] }).rows[0] ?? { state: "refused" };
-  if (state === "busy") {
-    throw new ApiError(409, "A request with this Idempotency-Key is still in progress: retry later", {
-      "Retry-After": "1",
-    });
-  }
+  await admit(caller, token, permissions, counted, false);
+  const [claim, previousRows] = before as [
+    { rows: { state: ClaimState }[] },
+    { fingerprint: string; statusCode: number; response: Record<string, unknown> }[],
+  ];
+  const state = claim.rows[0]?.state ?? "refused";
+  if (state === "busy") throw idempotencyKeyInProgress();
   if (state === "replay") {
-    const [previous] = results[3] as { fingerprint: string; statusCode: number; response: Record<string, unknown> }[];
-    if (!previous || previous.fingerprint !== write.fingerprint) {
-      throw new ApiError(422, "This Idempotency-Key was already used for a different request");
-    }
+    const [previous] = previousRows;
+    if (!previous || previous.fingerprint !== write.fingerprint) throw idempotencyKeyReused();
     const row = decodeAnswer<Awaited<R>[number]>(read._.selectedFields, previous.response);
     return { replay: { status: previous.statusCode as 200 | 201, row } };
   }
-  return { results: results.slice(4, -1) as unknown as BatchResponse<T> };
+  return { results };
 }
 
 /** A select readScoped can run: rows with a created_at and an id, by which they are ordered. */

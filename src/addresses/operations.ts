@@ -1,0 +1,216 @@
+// /api/addresses: each operation declared beside its handler (see src/operation.ts).
+import * as v from "valibot";
+import { readScoped, runScoped } from "../access/scoped";
+import { writeRecord } from "../access/write";
+import { addresses } from "../db/schema";
+import { ifMatch } from "../http/conditional";
+import { badRequest, concurrentChange, notFound } from "../http/errors";
+import { listParams, listResponse, pageQuery } from "../http/list";
+import { idParams } from "../http/params";
+import { deleted, okRecord } from "../http/respond";
+import { uuid } from "../http/validation";
+import { operation } from "../operation";
+import {
+  addressChanges,
+  deleteAddress,
+  insertAddress,
+  listAddresses,
+  lockAddress,
+  lockLinkedContact,
+  lockParentCustomer,
+  selectAddress,
+  updateAddress,
+} from "./queries";
+import { createAddress as createBody, updateAddress as updateBody } from "./schemas";
+import { serializeAddress } from "./serialize";
+
+const tag = "Addresses";
+const thing = "Address";
+const location = (id: string) => `/api/addresses/${id}`;
+const params = idParams("address");
+
+/** Why a contact_id was refused, given the contact's customer (undefined: no such contact here). */
+function contactLinkError(contactCustomerId: string | undefined, customerId: string) {
+  if (!contactCustomerId) return badRequest("contact_id: contact not found");
+  if (contactCustomerId !== customerId) return badRequest("contact_id: the contact belongs to another customer");
+  return undefined;
+}
+
+export const listAddressesOperation = operation(
+  {
+    method: "get",
+    path: "/api/addresses",
+    operationId: "listAddresses",
+    tag,
+    summary: "List addresses",
+    description:
+      "Every address of the workspace, oldest first (created_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue.",
+    permission: "addresses:read",
+    query: v.object({ customer_id: v.optional(v.pipe(uuid, v.description("Only this customer's addresses"))), ...pageQuery }),
+    success: { status: 200, kind: "list", object: "Address" },
+    refusals: [400, 401, 403, 429, 500, 503],
+  },
+  async (c) => {
+    const { customer_id: customerId, ...page } = c.req.valid("query");
+    const { caller } = c.var;
+    return listResponse(c, listParams(page), {
+      fetchPage: (after, size) =>
+        readScoped(caller, "addresses:read", (scope) => listAddresses(caller.db, scope, { customerId, after, size })),
+      serialize: serializeAddress,
+    });
+  },
+);
+
+export const getAddressOperation = operation(
+  {
+    method: "get",
+    path: "/api/addresses/:id",
+    operationId: "getAddress",
+    tag,
+    summary: "Get address",
+    description: "Retrieve a specific address by ID. Answers carry a strong ETag; `If-None-Match` with it gives 304.",
+    permission: "addresses:read",
+    thing,
+    params,
+    headers: ["If-None-Match"],
+    success: { status: 200, kind: "record", object: "Address" },
+    refusals: [400, 401, 403, 404, 429, 500, 503],
+  },
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { caller } = c.var;
+    const [row] = await readScoped(caller, "addresses:read", (scope) => selectAddress(caller.db, scope, id));
+    if (!row) throw notFound(thing);
+    return okRecord(c, serializeAddress(row), row.etag);
+  },
+);
+
+export const createAddressOperation = operation(
+  {
+    method: "post",
+    path: "/api/addresses",
+    operationId: "createAddress",
+    tag,
+    summary: "Create address",
+    description: "`contact_id`, if any, must name a contact of the same customer.",
+    permission: "addresses:write",
+    body: createBody,
+    headers: ["Idempotency-Key"],
+    success: { status: 201, kind: "record", object: "Address" },
+    refusals: [400, 401, 403, 409, 413, 415, 422, 429, 500, 503],
+  },
+  async (c) => {
+    const input = c.req.valid("json");
+    const id = crypto.randomUUID();
+    const contactId = input.contact_id ?? undefined;
+    return writeRecord(c, c.var.caller, {
+      permission: "addresses:write",
+      input,
+      // The references are locked first (customer, then contact), so that the
+      // insert sees them as the explanation of a refusal does.
+      statements: (db, scope) => ({
+        customer: lockParentCustomer(db, scope, input.customer_id),
+        contact: lockLinkedContact(db, scope, contactId),
+        insert: insertAddress(db, scope, id, input),
+      }),
+      read: (db, scope) => selectAddress(db, scope, id),
+      idempotency: { table: addresses, id },
+      refusal: ({ customer: [customer], contact: [linked] }, row) => {
+        if (row) return undefined;
+        if (!customer) return badRequest("customer_id: customer not found");
+        // Nothing was inserted although the locked references allowed it: say so, and nothing else.
+        return (contactId && contactLinkError(linked?.customerId, input.customer_id)) || concurrentChange();
+      },
+      notFound: () => notFound(thing),
+      status: 201,
+      serialize: serializeAddress,
+      location,
+    });
+  },
+);
+
+export const updateAddressOperation = operation(
+  {
+    method: "patch",
+    path: "/api/addresses/:id",
+    operationId: "updateAddress",
+    tag,
+    summary: "Update address",
+    description:
+      "Only the fields sent change; `null` unsets a nullable field (`contact_id: null` unlinks the contact). `customer_id` is immutable: only the current value is accepted.",
+    permission: "addresses:write",
+    thing,
+    params,
+    body: updateBody,
+    headers: ["If-Match", "Idempotency-Key"],
+    success: { status: 200, kind: "record", object: "Address" },
+    refusals: [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503],
+  },
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const input = c.req.valid("json");
+    const contactId = input.contact_id ?? undefined;
+    const condition = ifMatch(c, thing);
+    const changes = Object.keys(addressChanges(input)).length > 0;
+    return writeRecord(c, c.var.caller, {
+      permission: "addresses:write",
+      input,
+      // Locks in the order every write takes: the address, then the contact.
+      statements: (db, scope) => ({
+        ...(changes || condition ? { lock: lockAddress(db, scope, id, condition) } : {}),
+        ...(changes
+          ? { contact: lockLinkedContact(db, scope, contactId), update: updateAddress(db, scope, id, input) }
+          : {}),
+      }),
+      read: (db, scope) => selectAddress(db, scope, id),
+      ...(changes ? { idempotency: { table: addresses, id } } : {}),
+      refusal: ({ contact }, row) => {
+        if (!row) return undefined;
+        if (input.customer_id && input.customer_id !== row.customerId) {
+          return badRequest("customer_id cannot be changed: an address stays with the customer it was created for");
+        }
+        // A contact_id that was refused left the address as it was (the update found nothing to do).
+        return contactId ? contactLinkError(contact?.[0]?.customerId, row.customerId) : undefined;
+      },
+      notFound: () => notFound(thing),
+      status: 200,
+      serialize: serializeAddress,
+      location,
+    });
+  },
+);
+
+export const deleteAddressOperation = operation(
+  {
+    method: "delete",
+    path: "/api/addresses/:id",
+    operationId: "deleteAddress",
+    tag,
+    summary: "Delete address",
+    permission: "addresses:write",
+    thing,
+    params,
+    headers: ["If-Match"],
+    success: { status: 200, kind: "deleted" },
+    refusals: [400, 401, 403, 404, 409, 412, 429, 500, 503],
+  },
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { caller } = c.var;
+    const condition = ifMatch(c, thing);
+    const { removed } = await runScoped(caller, "addresses:write", (scope) => ({
+      lock: lockAddress(caller.db, scope, id, condition),
+      removed: deleteAddress(caller.db, scope, id),
+    }));
+    if (removed.length === 0) throw notFound(thing);
+    return deleted(c, thing);
+  },
+);
+
+export const addressOperations = [
+  listAddressesOperation,
+  getAddressOperation,
+  createAddressOperation,
+  updateAddressOperation,
+  deleteAddressOperation,
+] as const;

@@ -1,0 +1,193 @@
+// /api/contacts: each operation declared beside its handler (see src/operation.ts).
+import * as v from "valibot";
+import { readScoped, runScoped } from "../access/scoped";
+import { writeRecord } from "../access/write";
+import { contacts } from "../db/schema";
+import { ifMatch } from "../http/conditional";
+import { badRequest, notFound } from "../http/errors";
+import { listParams, listResponse, pageQuery } from "../http/list";
+import { idParams } from "../http/params";
+import { deleted, okRecord } from "../http/respond";
+import { uuid } from "../http/validation";
+import { operation } from "../operation";
+import {
+  contactChanges,
+  deleteContact,
+  insertContact,
+  listContacts,
+  lockContact,
+  selectContact,
+  unlinkAddresses,
+  updateContact,
+} from "./queries";
+import { createContact as createBody, updateContact as updateBody } from "./schemas";
+import { serializeContact } from "./serialize";
+
+const tag = "Contacts";
+const thing = "Contact";
+const location = (id: string) => `/api/contacts/${id}`;
+const params = idParams("contact");
+
+export const listContactsOperation = operation(
+  {
+    method: "get",
+    path: "/api/contacts",
+    operationId: "listContacts",
+    tag,
+    summary: "List contacts",
+    description:
+      "Every contact of the workspace, oldest first (created_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue.",
+    permission: "contacts:read",
+    query: v.object({ customer_id: v.optional(v.pipe(uuid, v.description("Only this customer's contacts"))), ...pageQuery }),
+    success: { status: 200, kind: "list", object: "Contact" },
+    refusals: [400, 401, 403, 429, 500, 503],
+  },
+  async (c) => {
+    const { customer_id: customerId, ...page } = c.req.valid("query");
+    const { caller } = c.var;
+    return listResponse(c, listParams(page), {
+      fetchPage: (after, size) =>
+        readScoped(caller, "contacts:read", (scope) => listContacts(caller.db, scope, { customerId, after, size })),
+      serialize: serializeContact,
+    });
+  },
+);
+
+export const getContactOperation = operation(
+  {
+    method: "get",
+    path: "/api/contacts/:id",
+    operationId: "getContact",
+    tag,
+    summary: "Get contact",
+    description: "Retrieve a specific contact by ID. Answers carry a strong ETag; `If-None-Match` with it gives 304.",
+    permission: "contacts:read",
+    thing,
+    params,
+    headers: ["If-None-Match"],
+    success: { status: 200, kind: "record", object: "Contact" },
+    refusals: [400, 401, 403, 404, 429, 500, 503],
+  },
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { caller } = c.var;
+    const [row] = await readScoped(caller, "contacts:read", (scope) => selectContact(caller.db, scope, id));
+    if (!row) throw notFound(thing);
+    return okRecord(c, serializeContact(row), row.etag);
+  },
+);
+
+export const createContactOperation = operation(
+  {
+    method: "post",
+    path: "/api/contacts",
+    operationId: "createContact",
+    tag,
+    summary: "Create contact",
+    permission: "contacts:write",
+    body: createBody,
+    headers: ["Idempotency-Key"],
+    success: { status: 201, kind: "record", object: "Contact" },
+    refusals: [400, 401, 403, 409, 413, 415, 422, 429, 500, 503],
+  },
+  async (c) => {
+    const input = c.req.valid("json");
+    const id = crypto.randomUUID();
+    return writeRecord(c, c.var.caller, {
+      permission: "contacts:write",
+      input,
+      statements: (db, scope) => ({ insert: insertContact(db, scope, id, input) }),
+      read: (db, scope) => selectContact(db, scope, id),
+      idempotency: { table: contacts, id },
+      refusal: (_, row) => (row ? undefined : badRequest("customer_id: customer not found")),
+      notFound: () => notFound(thing),
+      status: 201,
+      serialize: serializeContact,
+      location,
+    });
+  },
+);
+
+export const updateContactOperation = operation(
+  {
+    method: "patch",
+    path: "/api/contacts/:id",
+    operationId: "updateContact",
+    tag,
+    summary: "Update contact",
+    description:
+      "Only the fields sent change; `null` unsets a nullable field; an array sent replaces the whole array. `customer_id` is immutable: only the current value is accepted.",
+    permission: "contacts:write",
+    thing,
+    params,
+    body: updateBody,
+    headers: ["If-Match", "Idempotency-Key"],
+    success: { status: 200, kind: "record", object: "Contact" },
+    refusals: [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503],
+  },
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const input = c.req.valid("json");
+    const condition = ifMatch(c, thing);
+    const changes = Object.keys(contactChanges(input)).length > 0;
+    return writeRecord(c, c.var.caller, {
+      permission: "contacts:write",
+      input,
+      // The contact is locked first (and its ETag checked) only when something
+      // may change or a precondition is asked for.
+      statements: (db, scope) => ({
+        ...(changes || condition ? { lock: lockContact(db, scope, id, condition) } : {}),
+        ...(changes ? { update: updateContact(db, scope, id, input) } : {}),
+      }),
+      read: (db, scope) => selectContact(db, scope, id),
+      ...(changes ? { idempotency: { table: contacts, id } } : {}),
+      refusal: (_, row) =>
+        row && input.customer_id && input.customer_id !== row.customerId
+          ? badRequest("customer_id cannot be changed: a contact stays with the customer it was created for")
+          : undefined,
+      notFound: () => notFound(thing),
+      status: 200,
+      serialize: serializeContact,
+      location,
+    });
+  },
+);
+
+export const deleteContactOperation = operation(
+  {
+    method: "delete",
+    path: "/api/contacts/:id",
+    operationId: "deleteContact",
+    tag,
+    summary: "Delete contact",
+    description: "The addresses linked to it stay, unlinked (`contact_id` becomes null).",
+    permission: "contacts:write",
+    thing,
+    params,
+    headers: ["If-Match"],
+    success: { status: 200, kind: "deleted" },
+    refusals: [400, 401, 403, 404, 409, 412, 429, 500, 503],
+  },
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { caller } = c.var;
+    const condition = ifMatch(c, thing);
+    // The contact is locked first: an address linked to it concurrently is
+    // either linked before (and unlinked here) or refused after.
+    const { removed } = await runScoped(caller, "contacts:write", (scope) => ({
+      lock: lockContact(caller.db, scope, id, condition),
+      unlink: unlinkAddresses(caller.db, scope, id),
+      removed: deleteContact(caller.db, scope, id),
+    }));
+    if (removed.length === 0) throw notFound(thing);
+    return deleted(c, thing);
+  },
+);
+
+export const contactOperations = [
+  listContactsOperation,
+  getContactOperation,
+  createContactOperation,
+  updateContactOperation,
+  deleteContactOperation,
+] as const;

@@ -1,0 +1,211 @@
+// /api/customers: each operation declared beside its handler (see src/operation.ts).
+import * as v from "valibot";
+import { readScoped, runScoped } from "../access/scoped";
+import { writeRecord } from "../access/write";
+import { customers } from "../db/schema";
+import { ifMatch } from "../http/conditional";
+import { concurrentChange, customerHasDependents, notFound } from "../http/errors";
+import { listParams, listResponse, pageQuery } from "../http/list";
+import { idParams } from "../http/params";
+import { deleted, okRecord } from "../http/respond";
+import { operation } from "../operation";
+import {
+  customerChanges,
+  customerDependents,
+  deleteCustomer,
+  deleteCustomerCascade,
+  insertCustomer,
+  listCustomers,
+  lockCustomer,
+  selectCustomer,
+  updateCustomer,
+} from "./queries";
+import { createCustomer as createBody, updateCustomer as updateBody } from "./schemas";
+import { serializeCustomer } from "./serialize";
+
+const tag = "Customers";
+const thing = "Customer";
+const location = (id: string) => `/api/customers/${id}`;
+const params = idParams("customer");
+
+export const listCustomersOperation = operation(
+  {
+    method: "get",
+    path: "/api/customers",
+    operationId: "listCustomers",
+    tag,
+    summary: "List customers",
+    description:
+      "Every customer of the workspace, oldest first (created_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue.",
+    permission: "customers:read",
+    query: v.object(pageQuery),
+    success: { status: 200, kind: "list", object: "Customer" },
+    refusals: [400, 401, 403, 429, 500, 503],
+  },
+  async (c) => {
+    const { caller } = c.var;
+    return listResponse(c, listParams(c.req.valid("query")), {
+      fetchPage: (after, size) =>
+        readScoped(caller, "customers:read", (scope) => listCustomers(caller.db, scope, { after, size })),
+      serialize: serializeCustomer,
+    });
+  },
+);
+
+export const getCustomerOperation = operation(
+  {
+    method: "get",
+    path: "/api/customers/:id",
+    operationId: "getCustomer",
+    tag,
+    summary: "Get customer",
+    description: "Retrieve a specific customer by ID. Answers carry a strong ETag; `If-None-Match` with it gives 304.",
+    permission: "customers:read",
+    thing,
+    params,
+    headers: ["If-None-Match"],
+    success: { status: 200, kind: "record", object: "Customer" },
+    refusals: [400, 401, 403, 404, 429, 500, 503],
+  },
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { caller } = c.var;
+    const [row] = await readScoped(caller, "customers:read", (scope) => selectCustomer(caller.db, scope, id));
+    if (!row) throw notFound(thing);
+    return okRecord(c, serializeCustomer(row), row.etag);
+  },
+);
+
+export const createCustomerOperation = operation(
+  {
+    method: "post",
+    path: "/api/customers",
+    operationId: "createCustomer",
+    tag,
+    summary: "Create customer",
+    permission: "customers:write",
+    body: createBody,
+    headers: ["Idempotency-Key"],
+    success: { status: 201, kind: "record", object: "Customer" },
+    refusals: [400, 401, 403, 409, 413, 415, 422, 429, 500, 503],
+  },
+  async (c) => {
+    const input = c.req.valid("json");
+    const id = crypto.randomUUID();
+    return writeRecord(c, c.var.caller, {
+      permission: "customers:write",
+      input,
+      statements: (db, scope) => ({ insert: insertCustomer(db, scope, id, input) }),
+      read: (db, scope) => selectCustomer(db, scope, id),
+      idempotency: { table: customers, id },
+      // The token check passed and its row stayed locked, so the insert (whose
+      // source is the token row) did too; if not, nothing was written.
+      refusal: (_, row) => (row ? undefined : concurrentChange()),
+      notFound: () => notFound(thing),
+      status: 201,
+      serialize: serializeCustomer,
+      location,
+    });
+  },
+);
+
+export const updateCustomerOperation = operation(
+  {
+    method: "patch",
+    path: "/api/customers/:id",
+    operationId: "updateCustomer",
+    tag,
+    summary: "Update customer",
+    description:
+      "Only the fields sent change; `null` unsets a nullable field; `tax_ids` sent replaces them all (`[]` clears them).",
+    permission: "customers:write",
+    thing,
+    params,
+    body: updateBody,
+    headers: ["If-Match", "Idempotency-Key"],
+    success: { status: 200, kind: "record", object: "Customer" },
+    refusals: [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503],
+  },
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const input = c.req.valid("json");
+    const condition = ifMatch(c, thing);
+    const changes = Object.keys(customerChanges(input)).length > 0;
+    return writeRecord(c, c.var.caller, {
+      permission: "customers:write",
+      input,
+      statements: (db, scope) => ({
+        ...(changes || condition ? { lock: lockCustomer(db, scope, id, condition) } : {}),
+        ...(changes ? { update: updateCustomer(db, scope, id, input) } : {}),
+      }),
+      read: (db, scope) => selectCustomer(db, scope, id),
+      ...(changes ? { idempotency: { table: customers, id } } : {}),
+      notFound: () => notFound(thing),
+      status: 200,
+      serialize: serializeCustomer,
+      location,
+    });
+  },
+);
+
+export const deleteCustomerOperation = operation(
+  {
+    method: "delete",
+    path: "/api/customers/:id",
+    operationId: "deleteCustomer",
+    tag,
+    summary: "Delete customer",
+    description:
+      "A customer that still has contacts or addresses is kept (409) unless `cascade=true`, which deletes them with it in one transaction and needs `contacts:write` and `addresses:write` too.",
+    permission: "customers:write",
+    thing,
+    params,
+    query: v.object({
+      cascade: v.optional(
+        v.pipe(
+          v.string(),
+          v.check((value) => value === "true" || value === "false", "must be true or false"),
+          v.description("`true` deletes the customer's contacts and addresses with it"),
+        ),
+      ),
+    }),
+    headers: ["If-Match"],
+    success: { status: 200, kind: "deleted" },
+    refusals: [400, 401, 403, 404, 409, 412, 429, 500, 503],
+  },
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { cascade } = c.req.valid("query");
+    const { caller } = c.var;
+    const condition = ifMatch(c, thing);
+    // The customer is locked first: no contact or address can be created under
+    // it until the delete commits, so the statements after the lock all see the
+    // same children, and the customer's own delete cannot fail after its
+    // children's deletes succeeded.
+    if (cascade === "true") {
+      const { removed } = await runScoped(caller, ["customers:write", "contacts:write", "addresses:write"], (scope) => ({
+        lock: lockCustomer(caller.db, scope, id, condition),
+        ...deleteCustomerCascade(caller.db, scope, id),
+      }));
+      if (removed.length === 0) throw notFound(thing);
+      return deleted(c, thing);
+    }
+    const { dependents, removed } = await runScoped(caller, "customers:write", (scope) => ({
+      lock: lockCustomer(caller.db, scope, id, condition),
+      dependents: customerDependents(caller.db, scope, id),
+      removed: deleteCustomer(caller.db, scope, id),
+    }));
+    const [counts] = dependents;
+    if (!counts) throw notFound(thing);
+    if (removed.length === 0) throw customerHasDependents(counts.contacts, counts.addresses);
+    return deleted(c, thing);
+  },
+);
+
+export const customerOperations = [
+  listCustomersOperation,
+  getCustomerOperation,
+  createCustomerOperation,
+  updateCustomerOperation,
+  deleteCustomerOperation,
+] as const;

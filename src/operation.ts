@@ -1,0 +1,122 @@
+// An operation of the API, declared once beside its handler: method, path,
+// permission, the schemas of its path parameters, query string and body, the
+// object it answers with and the refusals it can answer. The app registers its
+// routes from these declarations (with their validation), the OpenAPI document
+// is generated from them at build time (scripts/openapi.ts), and the tests'
+// endpoint table is derived from them. What only the documentation needs (the
+// response objects' schemas, examples) is named here, not imported, so that it
+// stays out of the worker bundle.
+import type { Context, Hono, MiddlewareHandler, TypedResponse } from "hono";
+import type { HandlerResponse, MergePath, ToSchema } from "hono/types";
+import * as v from "valibot";
+import type { Permission } from "./access/permissions";
+import type { AppEnv } from "./env";
+import { readJsonBody } from "./http/body";
+import { badRequest } from "./http/errors";
+import { validationMessage } from "./http/validation";
+
+export type Method = "get" | "post" | "patch" | "delete";
+
+/** The response objects the documentation knows by name (scripts/openapi.ts maps them to schemas). */
+export type ObjectName = "Contact" | "Customer" | "Address" | "Token" | "NewToken" | "Health";
+
+/** Headers an operation reads, beyond Authorization. */
+export type HeaderName = "If-None-Match" | "If-Match" | "Idempotency-Key";
+
+/** What a successful answer is. */
+export type Success =
+  | { status: 200 | 201; kind: "record"; object: ObjectName }
+  | { status: 200; kind: "list"; object: ObjectName; pages?: boolean }
+  | { status: 200 | 201; kind: "object"; object: ObjectName }
+  | { status: 200; kind: "deleted" };
+
+/** The 4xx/5xx statuses an operation can answer (their messages: http/errors.ts, by status). */
+export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503;
+
+type ObjectSchema = v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>;
+
+export interface OperationSpec {
+  method: Method;
+  /** Hono's form, e.g. /api/contacts/:id */
+  path: string;
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** What the token needs; none: no token at all (/health). */
+  permission?: Permission | readonly Permission[];
+  /** The record an operation is about, for its messages ("Contact not found"). */
+  thing?: string;
+  /** Path parameters: each issue's message is the whole error ("Invalid contact id: expected a UUID"). */
+  params?: ObjectSchema;
+  /** Query string parameters (unknown ones are ignored, as Qwoty does). */
+  query?: ObjectSchema;
+  body?: v.GenericSchema;
+  headers?: readonly HeaderName[];
+  success: Success;
+  refusals: readonly RefusalStatus[];
+}
+
+type InputOf<S extends OperationSpec> = {
+  in: (S["params"] extends ObjectSchema ? { param: v.InferInput<S["params"]> } : {}) &
+    (S["query"] extends ObjectSchema ? { query: v.InferInput<S["query"]> } : {}) &
+    (S["body"] extends v.GenericSchema ? { json: v.InferInput<S["body"]> } : {}) &
+    (S["headers"] extends readonly HeaderName[] ? { header?: { [H in S["headers"][number]]?: string } } : {});
+  out: (S["params"] extends ObjectSchema ? { param: v.InferOutput<S["params"]> } : {}) &
+    (S["query"] extends ObjectSchema ? { query: v.InferOutput<S["query"]> } : {}) &
+    (S["body"] extends v.GenericSchema ? { json: v.InferOutput<S["body"]> } : {});
+};
+
+export interface Operation<S extends OperationSpec = OperationSpec, R = unknown> {
+  spec: S;
+  handlers: [MiddlewareHandler<AppEnv>, (c: Context<AppEnv, S["path"], InputOf<S>>) => R];
+}
+
+/**
+ * Declares an operation. Its validation runs before the handler, in this order:
+ * body, path parameters, query string; each refusal is a 400 in the envelope,
+ * and nothing reaches the database unless all of it passes.
+ */
+export function operation<const S extends OperationSpec, R extends HandlerResponse<unknown>>(
+  spec: S,
+  handler: (c: Context<AppEnv, S["path"], InputOf<S>>) => R,
+): Operation<S, R> {
+  const validate: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (spec.body) c.req.addValidatedData("json", (await readJsonBody(c, spec.body)) as object);
+    if (spec.params) {
+      const result = v.safeParse(spec.params, c.req.param());
+      if (!result.success) throw badRequest(result.issues[0].message);
+      c.req.addValidatedData("param", result.output);
+    }
+    if (spec.query) {
+      const result = v.safeParse(spec.query, c.req.query());
+      if (!result.success) throw badRequest(validationMessage(result.issues));
+      c.req.addValidatedData("query", result.output);
+    }
+    await next();
+  };
+  return { spec, handlers: [validate, handler] };
+}
+
+// The typed client (hono/client) sees each registered operation as Hono's own
+// chained routes would show it.
+type TypedOf<R> = R extends Promise<infer T> ? (T extends TypedResponse ? T : TypedResponse) : R extends TypedResponse ? R : TypedResponse;
+type WithOperation<App, Op> = App extends Hono<infer E, infer S, infer B>
+  ? Op extends Operation<infer Spec, infer R>
+    ? Hono<E, S & ToSchema<Spec["method"], MergePath<B, Spec["path"]>, InputOf<Spec>, TypedOf<R>>, B>
+    : never
+  : never;
+export type Registered<App, Ops extends readonly unknown[]> = Ops extends readonly [infer First, ...infer Rest]
+  ? Registered<WithOperation<App, First>, Rest>
+  : App;
+
+/** Registers each operation's route (method, path, validation, handler) on the app. */
+export function register<App extends Hono<AppEnv>, const Ops extends readonly Operation<OperationSpec, unknown>[]>(
+  app: App,
+  operations: Ops,
+): Registered<App, Ops> {
+  // Hono's own typing of on() cannot follow a list; Registered<> restores the types.
+  const routes = app as unknown as { on(method: string, path: string, ...handlers: unknown[]): unknown };
+  for (const { spec, handlers } of operations) routes.on(spec.method.toUpperCase(), spec.path, ...handlers);
+  return app as unknown as Registered<App, Ops>;
+}
