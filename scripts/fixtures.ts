@@ -1,8 +1,8 @@
 // A throw-away workspace with unique ids: one customer, one contact, one address
 // linked to that contact, a full-access and a read-only token. Used by the tests
 // (inside workerd) and the benchmark (in Node), through the worker's own client.
-import { fullAccessPermissions, type Permission, readOnlyPermissions } from "../src/auth/permissions.ts";
-import { hashToken, mintToken, tokenHint } from "../src/auth/token.ts";
+import { fullAccessPermissions, type Permission, readOnlyPermissions } from "../src/access/permissions.ts";
+import { hashToken, mintToken, tokenHint } from "../src/access/token.ts";
 import type { Db } from "../src/db/client.ts";
 import { addresses, apiTokens, contacts, customers, workspaces } from "../src/db/schema.ts";
 

@@ -5,8 +5,8 @@
 // demo tokens (the secrets exist only in the output of the run that made them).
 import { and, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { PgTable, PgUpdateSetSource } from "drizzle-orm/pg-core";
-import { fullAccessPermissions, type Permission, readOnlyPermissions } from "../src/auth/permissions.ts";
-import { hashToken, mintToken, tokenHint } from "../src/auth/token.ts";
+import { fullAccessPermissions, type Permission, readOnlyPermissions } from "../src/access/permissions.ts";
+import { hashToken, mintToken, tokenHint } from "../src/access/token.ts";
 import type { Db } from "../src/db/client.ts";
 import { addresses, apiTokens, contacts, customers, workspaces } from "../src/db/schema.ts";
 

@@ -8,8 +8,8 @@
 //   npm run tokens -- revoke <token id>
 import { parseArgs } from "node:util";
 import { and, asc, eq, isNull } from "drizzle-orm";
-import { fullAccessPermissions, isPermission, type Permission, permissions } from "../src/auth/permissions.ts";
-import { hashToken, mintToken, tokenHint } from "../src/auth/token.ts";
+import { fullAccessPermissions, isPermission, type Permission, permissions } from "../src/access/permissions.ts";
+import { hashToken, mintToken, tokenHint } from "../src/access/token.ts";
 import type { Db } from "../src/db/client.ts";
 import { apiTokens, workspaces } from "../src/db/schema.ts";
 import { parseUuid } from "../src/lib/uuid.ts";
