@@ -1,26 +1,43 @@
-// The OpenAPI 3.1 document, built from the same valibot schemas that validate
-// requests (src/*/schemas.ts) and type the answers (src/*/object.ts). It is a
-// build artefact: `npm run build:assets` (run by wrangler's [build] before every
-// `wrangler dev` and `wrangler deploy`) writes it to public/openapi.json, which
-// Workers Assets serve, so that neither the document nor its generator weighs on
-// the worker bundle or its cold start. Tests check that every route the app
-// serves is here and that every answer of the test suite matches it.
+// The OpenAPI 3.1 document, generated from the operations' own declarations
+// (src/<resource>/operations.ts, listed in src/app.ts): their paths, parameters,
+// bodies, answers and refusals. The request schemas are the ones that validate
+// requests; the response objects are src/*/object.ts, which type the
+// serialisers; the refusals' examples come from the same named constructors the
+// handlers throw (src/http/errors.ts). It is a build artefact: `npm run
+// build:assets` (run by wrangler's [build] before every `wrangler dev` and
+// `wrangler deploy`) writes it to public/openapi.json, served as a static asset,
+// so that neither the document nor its generator weighs on the worker bundle.
+// Tests check that every route the app serves is here and that every answer of
+// the test suite matches it.
 import { toJsonSchema } from "@valibot/to-json-schema";
-import type * as v from "valibot";
+import * as v from "valibot";
+import { permissions } from "../src/access/permissions.ts";
+import { tooManyRequests } from "../src/access/rate-limit.ts";
 import { addressObject } from "../src/addresses/object.ts";
-import { createAddress, updateAddress } from "../src/addresses/schemas.ts";
 import { serializeAddress } from "../src/addresses/serialize.ts";
-import { permissions } from "../src/auth/permissions.ts";
+import { operations } from "../src/app.ts";
 import { contactObject } from "../src/contacts/object.ts";
-import { createContact, updateContact } from "../src/contacts/schemas.ts";
 import { serializeContact } from "../src/contacts/serialize.ts";
 import { customerObject } from "../src/customers/object.ts";
-import { createCustomer, updateCustomer } from "../src/customers/schemas.ts";
 import { serializeCustomer } from "../src/customers/serialize.ts";
 import { maxBodyBytes } from "../src/http/body.ts";
-import { maxLimit, pageSize } from "../src/http/list.ts";
-import { rateLimitPolicy } from "../src/http/rate-limit.ts";
-import { createToken } from "../src/tokens/schemas.ts";
+import {
+  type ApiError,
+  badRequest,
+  concurrentChange,
+  databaseUnavailable,
+  idempotencyKeyReused,
+  internalError,
+  invalidToken,
+  lacksPermission,
+  notFound,
+  payloadTooLarge,
+  preconditionFailed,
+  unsupportedMediaType,
+} from "../src/http/errors.ts";
+import { pageSize } from "../src/http/list.ts";
+import type { ObjectName, OperationSpec, RefusalStatus } from "../src/operation.ts";
+import { newTokenObject, tokenObject } from "../src/tokens/object.ts";
 import { acmeCustomer, jeanDupont, siegeSocial } from "./seed.ts";
 
 type Json = Record<string, unknown>;
@@ -29,7 +46,7 @@ type Json = Record<string, unknown>;
 function schemaOf(schema: v.GenericSchema): Json {
   const { $schema: _, ...json } = toJsonSchema(schema, {
     target: "draft-2020-12",
-    typeMode: "ignore",
+    typeMode: "input",
     errorMode: "ignore",
   }) as Json;
   return json;
@@ -42,428 +59,220 @@ const envelope = (data: Json) => ({
   required: ["success", "data"],
   additionalProperties: false,
 });
-const listEnvelope = (item: string) => ({
+const listEnvelope = (item: string, pages: boolean) => ({
   type: "object",
   properties: {
     success: { const: true },
     data: { type: "array", items: ref(item) },
-    has_more: { type: "boolean", description: "Only with `limit` or `cursor`: whether another page follows" },
-    next_cursor: {
-      type: ["string", "null"],
-      description: "Only with `limit` or `cursor`: pass it as `cursor` for the next page",
-    },
+    ...(pages
+      ? {
+          has_more: { type: "boolean", description: "Only with `limit` or `cursor`: whether another page follows" },
+          next_cursor: {
+            type: ["string", "null"],
+            description: "Only with `limit` or `cursor`: pass it as `cursor` for the next page",
+          },
+        }
+      : {}),
   },
   required: ["success", "data"],
   additionalProperties: false,
 });
 
-// Examples: the seed of Qwoty's "Get Contact" page, from the demo's own rows,
-// through the API's own serialisers.
-// (The ETag travels in a header, not in the object: the serialisers leave it out.)
+// The ETag travels in a header, not in the object: the serialisers leave it out.
 const etag = "";
-const examples = {
-  contact: serializeContact({ ...jeanDupont, addressIds: [siegeSocial.id], etag }),
-  customer: serializeCustomer({ ...acmeCustomer, contactIds: [jeanDupont.id], addressIds: [siegeSocial.id], etag }),
-  address: serializeAddress({ ...siegeSocial, etag }),
+/** Examples: the seed of Qwoty's "Get Contact" page, from the demo's own rows, through the API's serialisers. */
+const examples: Partial<Record<ObjectName, unknown>> = {
+  Contact: serializeContact({ ...jeanDupont, addressIds: [siegeSocial.id], etag }),
+  Customer: serializeCustomer({ ...acmeCustomer, contactIds: [jeanDupont.id], addressIds: [siegeSocial.id], etag }),
+  Address: serializeAddress({ ...siegeSocial, etag }),
 };
 
-const errorResponses: Record<number, [name: string, description: string, example: string]> = {
-  400: ["BadRequest", "Invalid input: each invalid field is named with the rule it breaks", "first_name is required"],
-  401: ["Unauthorized", "No token, not a Bearer token, or an unknown, revoked or expired token", "Invalid API token"],
-  403: ["Forbidden", "The token lacks the permission", "This API token lacks the contacts:read permission"],
-  404: [
-    "NotFound",
-    "No such record in the token's workspace (another workspace's records answer the same)",
-    "Contact not found",
-  ],
-  409: [
-    "Conflict",
-    "The request conflicts with the state of the data, lost a race with a concurrent change (nothing was changed: retry after Retry-After), or its Idempotency-Key is in progress",
-    "The request conflicts with a concurrent change: retry it",
-  ],
-  412: [
-    "PreconditionFailed",
-    "If-Match named an ETag the record no longer has: nothing was changed",
-    "Contact has changed since the ETag in If-Match: fetch it again",
-  ],
-  413: [
-    "PayloadTooLarge",
-    `The body is over ${maxBodyBytes} bytes`,
-    `Request body must be at most ${maxBodyBytes} bytes`,
-  ],
-  415: ["UnsupportedMediaType", "The body is not application/json", "Content-Type must be application/json"],
-  422: [
-    "UnprocessableEntity",
-    "The Idempotency-Key was used for a different request",
-    "This Idempotency-Key was already used for a different request",
-  ],
-  429: [
-    "TooManyRequests",
-    `Over the workspace's rate limit (${rateLimitPolicy.limit} requests per ${rateLimitPolicy.period} s)`,
-    `Rate limit exceeded: at most ${rateLimitPolicy.limit} requests per ${rateLimitPolicy.period} seconds per workspace`,
-  ],
-  500: ["InternalError", "Unexpected failure; the body holds no internals", "Internal server error"],
-  503: [
-    "ServiceUnavailable",
-    "The database is unreachable, timed out or failed: retry after Retry-After",
-    "Database temporarily unavailable, please retry",
-  ],
+const healthObject = v.pipe(
+  v.strictObject({
+    status: v.literal("ok"),
+    database: v.literal("ok"),
+    database_ms: v.pipe(v.number(), v.description("The database round trip, in milliseconds")),
+  }),
+  v.title("Health"),
+);
+
+/** The response objects, by the name the declarations give them. */
+const objects: Record<ObjectName, v.GenericSchema> = {
+  Contact: contactObject,
+  Customer: customerObject,
+  Address: addressObject,
+  Token: tokenObject,
+  NewToken: newTokenObject,
+  Health: healthObject,
 };
 
-const errorHeaders: Record<number, Json> = {
-  401: { "WWW-Authenticate": { $ref: "#/components/headers/WWWAuthenticate" } },
-  409: { "Retry-After": { $ref: "#/components/headers/RetryAfter" } },
-  429: {
-    "Retry-After": { $ref: "#/components/headers/RetryAfter" },
-    "RateLimit-Policy": { $ref: "#/components/headers/RateLimitPolicy" },
-  },
-  503: { "Retry-After": { $ref: "#/components/headers/RetryAfter" } },
-};
-
-interface Operation {
-  method: "get" | "post" | "patch" | "delete";
-  path: string;
-  operationId: string;
-  tag: string;
-  summary: string;
-  description?: string;
-  permission?: string;
-  parameters?: Json[];
-  body?: string;
-  success: { status: number; description: string; schema: Json; example?: unknown; record?: boolean };
-  errors: number[];
-  idempotent?: boolean;
+/** What each refusal says, from the constructors the handlers throw, for one operation. */
+function refusalOf(status: RefusalStatus, spec: OperationSpec): [description: string, error: ApiError] {
+  const thing = spec.thing ?? "Record";
+  const permission = [spec.permission ?? ""].flat()[0] ?? "";
+  switch (status) {
+    case 400:
+      return [
+        "Invalid input: each invalid field is named with the rule it breaks",
+        badRequest("first_name is required"),
+      ];
+    case 401:
+      return ["No token, not a Bearer token, or an unknown, revoked or expired token", invalidToken()];
+    case 403:
+      return ["The token lacks the permission", lacksPermission(permission)];
+    case 404:
+      return ["No such record in the token's workspace (another workspace's records answer the same)", notFound(thing)];
+    case 409:
+      return [
+        "A concurrent change won a race (nothing was changed: retry after Retry-After), the data's state forbids the request, or its Idempotency-Key is in progress",
+        concurrentChange(),
+      ];
+    case 412:
+      return ["If-Match named an ETag the record no longer has: nothing was changed", preconditionFailed(thing)];
+    case 413:
+      return [`The body is over ${maxBodyBytes} bytes`, payloadTooLarge(maxBodyBytes)];
+    case 415:
+      return ["The body is not application/json", unsupportedMediaType()];
+    case 422:
+      return ["The Idempotency-Key was used for a different request", idempotencyKeyReused()];
+    case 429:
+      return ["Over the workspace's rate limit", tooManyRequests()];
+    case 500:
+      return ["Unexpected failure; the body holds no internals", internalError()];
+    case 503:
+      return ["The database is unreachable, timed out or failed: retry after Retry-After", databaseUnavailable()];
+  }
 }
 
-const idParam = (what: string) => ({
-  name: "id",
-  in: "path",
-  required: true,
-  description: `UUID of the ${what} (any spelling PostgreSQL accepts: upper case, braces, without hyphens)`,
-  schema: { type: "string", maxLength: 38 },
-});
-const page = [{ $ref: "#/components/parameters/Limit" }, { $ref: "#/components/parameters/Cursor" }];
-const customerFilter = (what: string) => ({
-  name: "customer_id",
-  in: "query",
-  required: false,
-  description: `Only the ${what} of this customer`,
-  schema: { type: "string", format: "uuid" },
-});
+const headerRefs: Record<string, string> = {
+  "Retry-After": "RetryAfter",
+  "RateLimit-Policy": "RateLimitPolicy",
+  "WWW-Authenticate": "WWWAuthenticate",
+  Allow: "Allow",
+};
 
-const read = [401, 403, 429, 500, 503];
-const readOne = [400, 401, 403, 404, 429, 500, 503];
-const create = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503];
-const update = [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503];
-const remove = [400, 401, 403, 404, 409, 412, 429, 500, 503];
-
-function resourceOperations(o: {
-  tag: string;
-  path: string;
-  one: string;
-  many: string;
-  schema: string;
-  example: unknown;
-  filter: boolean;
-  permission: string;
-  createBody: string;
-  updateBody: string;
-  deleteNote?: string;
-  deleteParams?: Json[];
-}): Operation[] {
-  const Name = o.one.charAt(0).toUpperCase() + o.one.slice(1);
-  const read_ = `${o.permission}:read`;
-  const write_ = `${o.permission}:write`;
-  return [
-    {
-      method: "get",
-      path: o.path,
-      operationId: `list${o.schema}s`,
-      tag: o.tag,
-      summary: `List ${o.many}`,
-      description: `Every ${o.one} of the workspace, oldest first (created_at, then id). Without \`limit\` or \`cursor\`, everything is returned, streamed in pages of ${pageSize} past the first; with them, one page and where to continue.`,
-      permission: read_,
-      parameters: [...(o.filter ? [customerFilter(o.many)] : []), ...page],
-      success: { status: 200, description: `The ${o.many}`, schema: listEnvelope(o.schema) },
-      errors: [400, ...read],
-    },
-    {
-      method: "get",
-      path: `${o.path}/{id}`,
-      operationId: `get${o.schema}`,
-      tag: o.tag,
-      summary: `Get ${o.one}`,
-      description: `Retrieve a specific ${o.one} by ID. Answers carry a strong ETag; \`If-None-Match\` with it gives 304.`,
-      permission: read_,
-      parameters: [idParam(o.one), { $ref: "#/components/parameters/IfNoneMatch" }],
-      success: {
-        status: 200,
-        description: `The ${o.one}`,
-        schema: envelope(ref(o.schema)),
-        example: { success: true, data: o.example },
-        record: true,
-      },
-      errors: readOne,
-    },
-    {
-      method: "post",
-      path: o.path,
-      operationId: `create${o.schema}`,
-      tag: o.tag,
-      summary: `Create ${o.one}`,
-      permission: write_,
-      parameters: [{ $ref: "#/components/parameters/IdempotencyKey" }],
-      body: o.createBody,
-      success: {
-        status: 201,
-        description: `The new ${o.one}, as GET answers it`,
-        schema: envelope(ref(o.schema)),
-        example: { success: true, data: o.example },
-        record: true,
-      },
-      errors: create,
-      idempotent: true,
-    },
-    {
-      method: "patch",
-      path: `${o.path}/{id}`,
-      operationId: `update${o.schema}`,
-      tag: o.tag,
-      summary: `Update ${o.one}`,
-      description:
-        "Only the fields sent change; `null` unsets a nullable field; an array sent replaces the whole array.",
-      permission: write_,
-      parameters: [
-        idParam(o.one),
-        { $ref: "#/components/parameters/IfMatch" },
-        { $ref: "#/components/parameters/IdempotencyKey" },
-      ],
-      body: o.updateBody,
-      success: {
-        status: 200,
-        description: `The ${o.one}, as GET answers it`,
-        schema: envelope(ref(o.schema)),
-        example: { success: true, data: o.example },
-        record: true,
-      },
-      errors: update,
-      idempotent: true,
-    },
-    {
-      method: "delete",
-      path: `${o.path}/{id}`,
-      operationId: `delete${o.schema}`,
-      tag: o.tag,
-      summary: `Delete ${o.one}`,
-      description: o.deleteNote,
-      permission: write_,
-      parameters: [idParam(o.one), { $ref: "#/components/parameters/IfMatch" }, ...(o.deleteParams ?? [])],
-      success: {
-        status: 200,
-        description: "Deleted",
-        schema: ref("Deleted"),
-        example: { success: true, message: `${Name} deleted successfully` },
-      },
-      errors: remove,
-    },
-  ];
-}
-
-const operations: Operation[] = [
-  ...resourceOperations({
-    tag: "Contacts",
-    path: "/api/contacts",
-    one: "contact",
-    many: "contacts",
-    schema: "Contact",
-    example: examples.contact,
-    filter: true,
-    permission: "contacts",
-    createBody: "CreateContact",
-    updateBody: "UpdateContact",
-    deleteNote: "The addresses linked to the contact are kept, unlinked (their contact_id becomes null).",
-  }),
-  ...resourceOperations({
-    tag: "Customers",
-    path: "/api/customers",
-    one: "customer",
-    many: "customers",
-    schema: "Customer",
-    example: examples.customer,
-    filter: false,
-    permission: "customers",
-    createBody: "CreateCustomer",
-    updateBody: "UpdateCustomer",
-    deleteNote:
-      "A customer that still has contacts or addresses is kept (409) unless `cascade=true`, which deletes them with it in one transaction and needs contacts:write and addresses:write too.",
-    deleteParams: [
-      {
-        name: "cascade",
-        in: "query",
-        required: false,
-        description: "Delete the customer's contacts and addresses with it",
-        schema: { type: "string", enum: ["true", "false"] },
-      },
-    ],
-  }),
-  ...resourceOperations({
-    tag: "Addresses",
-    path: "/api/addresses",
-    one: "address",
-    many: "addresses",
-    schema: "Address",
-    example: examples.address,
-    filter: true,
-    permission: "addresses",
-    createBody: "CreateAddress",
-    updateBody: "UpdateAddress",
-  }),
-  {
-    method: "get",
-    path: "/api/tokens",
-    operationId: "listTokens",
-    tag: "Tokens",
-    summary: "List API tokens",
-    description: "The workspace's tokens that have not been revoked, oldest first. Secrets are never shown again.",
-    permission: "tokens:admin",
-    success: {
-      status: 200,
-      description: "The tokens",
-      schema: {
-        ...listEnvelope("Token"),
-        properties: { success: { const: true }, data: { type: "array", items: ref("Token") } },
-      },
-    },
-    errors: read,
-  },
-  {
-    method: "post",
-    path: "/api/tokens",
-    operationId: "createToken",
-    tag: "Tokens",
-    summary: "Create API token",
-    description:
-      "The answer holds the secret `token`, once: only its SHA-256 is stored. A token can only grant permissions it holds itself.",
-    permission: "tokens:admin",
-    body: "CreateToken",
-    success: { status: 201, description: "The new token, with its secret", schema: envelope(ref("NewToken")) },
-    errors: [400, 401, 403, 413, 415, 429, 500, 503],
-  },
-  {
-    method: "delete",
-    path: "/api/tokens/{id}",
-    operationId: "deleteToken",
-    tag: "Tokens",
-    summary: "Delete API token",
-    description: "Revokes the token: it is refused from its next request on. Irreversible.",
-    permission: "tokens:admin",
-    parameters: [idParam("token")],
-    success: {
-      status: 200,
-      description: "Deleted",
-      schema: ref("Deleted"),
-      example: { success: true, message: "API token deleted successfully" },
-    },
-    errors: [400, 401, 403, 404, 429, 500, 503],
-  },
-  {
-    method: "get",
-    path: "/health",
-    operationId: "health",
-    tag: "Health",
-    summary: "Health check",
-    description: "Whether the worker runs and reaches the database (one round trip). No token needed.",
-    success: {
-      status: 200,
-      description: "Up",
-      schema: envelope({
-        type: "object",
-        properties: { status: { const: "ok" }, database: { const: "ok" }, database_ms: { type: "number" } },
-        required: ["status", "database", "database_ms"],
-      }),
-    },
-    errors: [500, 503],
-  },
-];
-
-export const documentedOperations = operations.map(({ method, path }) => ({ method, path }));
-
-function responseOf(op: Operation): Json {
+function refusalResponse(status: RefusalStatus, spec: OperationSpec): Json {
+  const [description, error] = refusalOf(status, spec);
   const headers: Json = { "X-Request-Id": { $ref: "#/components/headers/XRequestId" } };
-  if (op.success.record) Object.assign(headers, { ETag: { $ref: "#/components/headers/ETag" } });
-  if (op.success.status === 201) Object.assign(headers, { Location: { $ref: "#/components/headers/Location" } });
-  if (op.idempotent)
-    Object.assign(headers, { "Idempotent-Replayed": { $ref: "#/components/headers/IdempotentReplayed" } });
-  const responses: Json = {
-    [op.success.status]: {
-      description: op.success.description,
-      headers,
-      content: {
-        "application/json": {
-          schema: op.success.schema,
-          ...(op.success.example ? { example: op.success.example } : {}),
-        },
-      },
-    },
+  for (const name of Object.keys(error.headers)) {
+    const component = headerRefs[name];
+    if (component) headers[name] = { $ref: `#/components/headers/${component}` };
+  }
+  return {
+    description,
+    headers,
+    content: { "application/json": { schema: ref("Error"), example: { success: false, error: error.message } } },
   };
-  if (op.success.record && op.method === "get") responses[304] = { $ref: "#/components/responses/NotModified" };
-  for (const status of op.errors) responses[status] = { $ref: `#/components/responses/${errorResponses[status]?.[0]}` };
-  return responses;
 }
 
-const tokenSchema = {
-  type: "object",
-  properties: {
-    id: { type: "string", format: "uuid" },
-    name: { type: "string" },
-    permissions: { type: "array", items: { enum: [...permissions] } },
-    token_hint: { type: "string", description: "The first characters of the secret, to tell tokens apart" },
-    created_at: { type: "string", format: "date-time" },
-    expires_at: { type: ["string", "null"], format: "date-time" },
-    last_used_at: { type: ["string", "null"], format: "date-time", description: "To the minute" },
-  },
-  required: ["id", "name", "permissions", "token_hint", "created_at", "expires_at", "last_used_at"],
-  additionalProperties: false,
+const headerParameters: Record<string, string> = {
+  "If-None-Match": "IfNoneMatch",
+  "If-Match": "IfMatch",
+  "Idempotency-Key": "IdempotencyKey",
 };
+
+/** The parameters of an object schema (path or query), one per key. */
+function parametersOf(schema: OperationSpec["params"], place: "path" | "query"): Json[] {
+  if (!schema) return [];
+  return Object.entries(schema.entries).map(([name, entry]) => {
+    const optional = entry.type === "optional";
+    const { description, ...json } = schemaOf(entry as v.GenericSchema) as Json & { description?: string };
+    return { name, in: place, required: !optional, ...(description ? { description } : {}), schema: json };
+  });
+}
+
+const openApiPath = (path: string) => path.replace(/:(\w+)/g, "{$1}");
+const bodyName = (spec: OperationSpec) => `${spec.operationId.charAt(0).toUpperCase()}${spec.operationId.slice(1)}`;
+
+function successResponse(spec: OperationSpec): Json {
+  const { success } = spec;
+  const headers: Json = { "X-Request-Id": { $ref: "#/components/headers/XRequestId" } };
+  if (success.kind === "record") headers.ETag = { $ref: "#/components/headers/ETag" };
+  if (success.status === 201) headers.Location = { $ref: "#/components/headers/Location" };
+  if (spec.headers?.includes("Idempotency-Key"))
+    headers["Idempotent-Replayed"] = { $ref: "#/components/headers/IdempotentReplayed" };
+  let schema: Json;
+  let example: unknown;
+  let description: string;
+  switch (success.kind) {
+    case "record":
+    case "object":
+      schema = envelope(ref(success.object));
+      example = examples[success.object] && { success: true, data: examples[success.object] };
+      description = success.kind === "record" ? `The ${success.object.toLowerCase()}, as GET answers it` : "The answer";
+      break;
+    case "list":
+      schema = listEnvelope(success.object, success.pages ?? true);
+      description = `The list, oldest first${success.pages === false ? "" : `; without limit or cursor, everything, streamed in pages of ${pageSize}`}`;
+      break;
+    case "deleted":
+      schema = ref("Deleted");
+      example = { success: true, message: `${spec.thing} deleted successfully` };
+      description = "Deleted";
+      break;
+  }
+  return {
+    description,
+    headers,
+    content: { "application/json": { schema, ...(example ? { example } : {}) } },
+  };
+}
+
+/** Every operation the app registers, as the documentation lists them. */
+export const documentedOperations = operations.map(({ spec }) => ({
+  method: spec.method,
+  path: openApiPath(spec.path),
+}));
 
 export function buildOpenApiDocument(): Json {
   const paths: Record<string, Json> = {};
-  for (const op of operations) {
-    const permission = op.permission ? `\n\nNeeds the \`${op.permission}\` permission.` : "";
-    paths[op.path] ??= {};
-    const item = paths[op.path] as Json;
-    item[op.method] = {
-      operationId: op.operationId,
-      tags: [op.tag],
-      summary: op.summary,
-      description: `${op.description ?? ""}${permission}`.trim(),
-      ...(op.permission ? { "x-permission": op.permission } : { security: [] }),
-      ...(op.parameters ? { parameters: op.parameters } : {}),
-      ...(op.body
-        ? {
-            requestBody: {
-              required: true,
-              content: { "application/json": { schema: ref(op.body) } },
-            },
-          }
+  const bodies: Record<string, Json> = {};
+  for (const { spec } of operations as readonly { spec: OperationSpec }[]) {
+    const permission = [spec.permission ?? []].flat();
+    const needs =
+      permission.length > 0
+        ? `\n\nNeeds the ${permission.map((p) => `\`${p}\``).join(", ")} permission${permission.length > 1 ? "s" : ""}.`
+        : "";
+    const parameters = [
+      ...parametersOf(spec.params, "path"),
+      ...parametersOf(spec.query, "query"),
+      ...(spec.headers ?? []).map((header) => ({ $ref: `#/components/parameters/${headerParameters[header]}` })),
+    ];
+    if (spec.body) bodies[bodyName(spec)] = schemaOf(spec.body);
+    const responses: Json = { [spec.success.status]: successResponse(spec) };
+    if (spec.headers?.includes("If-None-Match")) responses[304] = { $ref: "#/components/responses/NotModified" };
+    for (const status of spec.refusals) responses[status] = refusalResponse(status, spec);
+    const path = openApiPath(spec.path);
+    paths[path] ??= {};
+    const item = paths[path] as Json;
+    item[spec.method] = {
+      operationId: spec.operationId,
+      tags: [spec.tag],
+      summary: spec.summary,
+      description: `${spec.description ?? ""}${needs}`.trim(),
+      ...(permission.length > 0 ? { "x-permission": permission.join(" ") } : { security: [] }),
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(spec.body
+        ? { requestBody: { required: true, content: { "application/json": { schema: ref(bodyName(spec)) } } } }
         : {}),
-      responses: responseOf(op),
+      responses,
     };
   }
-
   const responses: Json = {
     NotModified: {
       description: "The record has not changed since the ETag in If-None-Match; no body",
       headers: { ETag: { $ref: "#/components/headers/ETag" } },
     },
   };
-  for (const [status, [name, description, example]] of Object.entries(errorResponses)) {
-    responses[name] = {
-      description,
-      headers: { "X-Request-Id": { $ref: "#/components/headers/XRequestId" }, ...errorHeaders[Number(status)] },
-      content: { "application/json": { schema: ref("Error"), example: { success: false, error: example } } },
-    };
-  }
+  const schemas: Json = {
+    ...Object.fromEntries(
+      Object.entries(objects).map(([name, schema]) => [
+        name,
+        { ...schemaOf(schema), ...(examples[name as ObjectName] ? { example: examples[name as ObjectName] } : {}) },
+      ]),
+    ),
+    ...bodies,
+  };
 
   return {
     openapi: "3.1.0",
@@ -498,22 +307,7 @@ export function buildOpenApiDocument(): Json {
         },
       },
       schemas: {
-        Contact: { ...schemaOf(contactObject), example: examples.contact },
-        Customer: { ...schemaOf(customerObject), example: examples.customer },
-        Address: { ...schemaOf(addressObject), example: examples.address },
-        CreateContact: schemaOf(createContact),
-        UpdateContact: schemaOf(updateContact),
-        CreateCustomer: schemaOf(createCustomer),
-        UpdateCustomer: schemaOf(updateCustomer),
-        CreateAddress: schemaOf(createAddress),
-        UpdateAddress: schemaOf(updateAddress),
-        CreateToken: schemaOf(createToken),
-        Token: tokenSchema,
-        NewToken: {
-          ...tokenSchema,
-          properties: { ...tokenSchema.properties, token: { type: "string", description: "The secret: shown once" } },
-          required: [...tokenSchema.required, "token"],
-        },
+        ...schemas,
         Deleted: {
           type: "object",
           properties: { success: { const: true }, message: { type: "string" } },
@@ -552,20 +346,6 @@ export function buildOpenApiDocument(): Json {
           description: "An ETag from an earlier answer: 304 without a body if the record has not changed",
           schema: { type: "string" },
         },
-        Limit: {
-          name: "limit",
-          in: "query",
-          required: false,
-          description: `Page size, 1 to ${maxLimit}: answers one page with has_more and next_cursor`,
-          schema: { type: "integer", minimum: 1, maximum: maxLimit },
-        },
-        Cursor: {
-          name: "cursor",
-          in: "query",
-          required: false,
-          description: "The next_cursor of the previous page",
-          schema: { type: "string", maxLength: 100 },
-        },
       },
       headers: {
         XRequestId: {
@@ -584,7 +364,12 @@ export function buildOpenApiDocument(): Json {
           description: "The quota (IETF draft-ietf-httpapi-ratelimit-headers)",
           schema: { type: "string" },
         },
-        WWWAuthenticate: { description: "Bearer", schema: { type: "string" } },
+        WWWAuthenticate: {
+          description:
+            'The refusal\'s kind: `Bearer realm="api"` (no token), with `error="invalid_request"` (not a Bearer header) or `error="invalid_token"`',
+          schema: { type: "string" },
+        },
+        Allow: { description: "The methods the path takes", schema: { type: "string" } },
       },
     },
   };

@@ -2,14 +2,14 @@
 // router per resource under /api. Tests, `wrangler dev` and production all run this.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { methodNotAllowed } from "hono/method-not-allowed";
+import { methodNotAllowed as allowedMethods } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { addressOperations } from "./addresses/operations";
 import { contactOperations } from "./contacts/operations";
 import { customerOperations } from "./customers/operations";
 import type { AppEnv } from "./env";
 import { healthOperation } from "./health";
-import { ApiError, errorResponse } from "./http/errors";
+import { ApiError, errorResponse, internalError, methodNotAllowed, noRoute } from "./http/errors";
 import { bearerAuth } from "./middleware/auth";
 import { caller } from "./middleware/db";
 import { everyResponse, hygiene } from "./middleware/hygiene";
@@ -35,17 +35,16 @@ export function createApp() {
   // A known path with another method: 405 with Allow. OPTIONS is one of those:
   // this is a server-to-server API and answers no CORS preflight.
   app.use(
-    methodNotAllowed({
+    allowedMethods({
       app,
-      onMethodNotAllowed: (c, methods) =>
-        errorResponse(c, new ApiError(405, `Method ${c.req.method} not allowed`, { Allow: methods.join(", ") })),
+      onMethodNotAllowed: (c, methods) => errorResponse(c, methodNotAllowed(c.req.method, methods)),
     }),
   );
   app.use("/api/*", hygiene, bearerAuth, caller);
 
   const routes = register(app, operations);
 
-  app.notFound((c) => errorResponse(c, new ApiError(404, `Not found: ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => errorResponse(c, noRoute(c.req.method, c.req.path)));
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
     if (error instanceof HTTPException && error.status < 500) {
@@ -55,7 +54,7 @@ export function createApp() {
     console.error(
       JSON.stringify({ level: "error", message: "unhandled error", request_id: c.var.requestId, error: String(error) }),
     );
-    return errorResponse(c, new ApiError(500, "Internal server error"));
+    return errorResponse(c, internalError());
   });
   return routes;
 }

@@ -25,6 +25,9 @@ export const healthOperation = operation(
       throw databaseError(error);
     }
     c.header("Cache-Control", "no-store");
-    return c.json({ success: true as const, data: { status: "ok", database: "ok", database_ms: Date.now() - started } });
+    return c.json({
+      success: true as const,
+      data: { status: "ok", database: "ok", database_ms: Date.now() - started },
+    });
   },
 );

@@ -57,14 +57,17 @@ export interface OperationSpec {
   refusals: readonly RefusalStatus[];
 }
 
+/** No input of that kind (an empty object type, as Hono's Input expects). */
+type Nothing = Record<never, never>;
+
 type InputOf<S extends OperationSpec> = {
-  in: (S["params"] extends ObjectSchema ? { param: v.InferInput<S["params"]> } : {}) &
-    (S["query"] extends ObjectSchema ? { query: v.InferInput<S["query"]> } : {}) &
-    (S["body"] extends v.GenericSchema ? { json: v.InferInput<S["body"]> } : {}) &
-    (S["headers"] extends readonly HeaderName[] ? { header?: { [H in S["headers"][number]]?: string } } : {});
-  out: (S["params"] extends ObjectSchema ? { param: v.InferOutput<S["params"]> } : {}) &
-    (S["query"] extends ObjectSchema ? { query: v.InferOutput<S["query"]> } : {}) &
-    (S["body"] extends v.GenericSchema ? { json: v.InferOutput<S["body"]> } : {});
+  in: (S["params"] extends ObjectSchema ? { param: v.InferInput<S["params"]> } : Nothing) &
+    (S["query"] extends ObjectSchema ? { query: v.InferInput<S["query"]> } : Nothing) &
+    (S["body"] extends v.GenericSchema ? { json: v.InferInput<S["body"]> } : Nothing) &
+    (S["headers"] extends readonly HeaderName[] ? { header?: { [H in S["headers"][number]]?: string } } : Nothing);
+  out: (S["params"] extends ObjectSchema ? { param: v.InferOutput<S["params"]> } : Nothing) &
+    (S["query"] extends ObjectSchema ? { query: v.InferOutput<S["query"]> } : Nothing) &
+    (S["body"] extends v.GenericSchema ? { json: v.InferOutput<S["body"]> } : Nothing);
 };
 
 export interface Operation<S extends OperationSpec = OperationSpec, R = unknown> {
@@ -100,12 +103,20 @@ export function operation<const S extends OperationSpec, R extends HandlerRespon
 
 // The typed client (hono/client) sees each registered operation as Hono's own
 // chained routes would show it.
-type TypedOf<R> = R extends Promise<infer T> ? (T extends TypedResponse ? T : TypedResponse) : R extends TypedResponse ? R : TypedResponse;
-type WithOperation<App, Op> = App extends Hono<infer E, infer S, infer B>
-  ? Op extends Operation<infer Spec, infer R>
-    ? Hono<E, S & ToSchema<Spec["method"], MergePath<B, Spec["path"]>, InputOf<Spec>, TypedOf<R>>, B>
-    : never
-  : never;
+type TypedOf<R> =
+  R extends Promise<infer T>
+    ? T extends TypedResponse
+      ? T
+      : TypedResponse
+    : R extends TypedResponse
+      ? R
+      : TypedResponse;
+type WithOperation<App, Op> =
+  App extends Hono<infer E, infer S, infer B>
+    ? Op extends Operation<infer Spec, infer R>
+      ? Hono<E, S & ToSchema<Spec["method"], MergePath<B, Spec["path"]>, InputOf<Spec>, TypedOf<R>>, B>
+      : never
+    : never;
 export type Registered<App, Ops extends readonly unknown[]> = Ops extends readonly [infer First, ...infer Rest]
   ? Registered<WithOperation<App, First>, Rest>
   : App;

@@ -1,7 +1,10 @@
 // A local server that speaks Neon's SQL-over-HTTP protocol, so that the worker's
 // production code (@neondatabase/serverless + drizzle-orm/neon-http) runs
 // unchanged against PGlite or a real PostgreSQL.
-// Spec: shared/reference/neon-sql-over-http.md (§8 is the algorithm followed here).
+// The protocol is the one @neondatabase/serverless speaks (POST /sql, the
+// Neon-Connection-String, Neon-Raw-Text-Output, Neon-Array-Mode and
+// Neon-Batch-* headers, JSON answers with fields and rows); the fidelity tests in
+// test/local-db/ pin it down with the real driver.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {

@@ -1,9 +1,9 @@
 // Reading the Idempotency-Key header of a POST or PATCH (see idempotency.ts
 // for how a key is honoured).
 import type { Context } from "hono";
-import type { IdempotentWrite } from "./idempotency";
-import { sha256Hex } from "../lib/hash";
 import { badRequest } from "../http/errors";
+import { sha256Hex } from "../lib/hash";
+import type { IdempotentWrite } from "./idempotency";
 
 // draft-ietf-httpapi-idempotency-key-header: a structured-field string, so
 // printable ASCII; at most 255 characters.

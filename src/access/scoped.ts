@@ -6,7 +6,8 @@
 import { and, arrayOverlaps, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import { type Permission, permissionsGranting } from "./permissions";
+import type { Db } from "../db/client";
+import { apiTokens } from "../db/schema";
 import {
   databaseError,
   expiredToken,
@@ -16,8 +17,6 @@ import {
   lacksPermission,
   revokedToken,
 } from "../http/errors";
-import type { WorkspaceRateLimit } from "./rate-limit";
-import type { Db } from "../db/client";
 import {
   type ClaimState,
   claimKey,
@@ -27,7 +26,8 @@ import {
   previousAnswer,
   recordAnswer,
 } from "./idempotency";
-import { apiTokens } from "../db/schema";
+import { type Permission, permissionsGranting } from "./permissions";
+import type { WorkspaceRateLimit } from "./rate-limit";
 
 /** Who is asking: what the request's token check and rate limit need. */
 export interface Caller {
@@ -165,15 +165,22 @@ export type Statements = Record<string, BatchItem<"pg">>;
 export type Results<S extends Statements> = { [K in keyof S]: Awaited<S[K]> };
 
 /** Runs the token lookup, then the named statements, in one db.batch: one round trip, one transaction. */
-async function runBatch<S extends Statements>(caller: Caller, before: BatchItem<"pg">[], statements: S, after: BatchItem<"pg">[]) {
+async function runBatch<S extends Statements>(
+  caller: Caller,
+  before: BatchItem<"pg">[],
+  statements: S,
+  after: BatchItem<"pg">[],
+) {
   const { db, tokenHash } = caller;
   const names = Object.keys(statements);
   const all = await send(
     caller,
-    db.batch([...lockedTokenLookup(db, tokenHash), ...before, ...(Object.values(statements) as BatchItem<"pg">[]), ...after] as [
-      BatchItem<"pg">,
-      ...BatchItem<"pg">[],
-    ]),
+    db.batch([
+      ...lockedTokenLookup(db, tokenHash),
+      ...before,
+      ...(Object.values(statements) as BatchItem<"pg">[]),
+      ...after,
+    ] as [BatchItem<"pg">, ...BatchItem<"pg">[]]),
   );
   const token = (all[1] as TokenState[])[0];
   const offset = 2 + before.length;

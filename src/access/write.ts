@@ -41,14 +41,19 @@ export async function writeRecord<
   S extends Statements,
   Row extends { id: string; etag: string },
   Out,
-  Status extends 200 | 201 & ContentfulStatusCode,
+  Status extends 200 | (201 & ContentfulStatusCode),
 >(c: Context, caller: Caller, w: RecordWrite<S, Row, Out, Status>) {
   const { db } = caller;
   const read = (scope: Scope) => w.read(db, scope);
   const key = w.idempotency
     ? await idempotentWrite(c, w.input, { status: w.status, ...w.idempotency, read })
     : undefined;
-  const outcome = await runWrite(caller, w.permission, (scope) => ({ ...w.statements(db, scope), record: read(scope) }), key);
+  const outcome = await runWrite(
+    caller,
+    w.permission,
+    (scope) => ({ ...w.statements(db, scope), record: read(scope) }),
+    key,
+  );
   if (outcome.replay) {
     const { row, status } = outcome.replay;
     return replayedRecord(c, w.serialize(row), row.etag, status as Status, w.location(row.id));

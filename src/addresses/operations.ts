@@ -46,7 +46,10 @@ export const listAddressesOperation = operation(
     description:
       "Every address of the workspace, oldest first (created_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue.",
     permission: "addresses:read",
-    query: v.object({ customer_id: v.optional(v.pipe(uuid, v.description("Only this customer's addresses"))), ...pageQuery }),
+    query: v.object({
+      customer_id: v.optional(v.pipe(uuid, v.description("Only this customer's addresses"))),
+      ...pageQuery,
+    }),
     success: { status: 200, kind: "list", object: "Address" },
     refusals: [400, 401, 403, 429, 500, 503],
   },

@@ -1,15 +1,16 @@
 // Workspace-scoped queries for addresses (see contacts/queries.ts for the pattern).
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
-import { columnsFrom, differsFrom, nextUpdatedAt } from "../db/changes";
+import type { Scope } from "../access/scoped";
+import { columnsFrom, differsFrom, nextUpdatedAt, writableColumns } from "../db/changes";
 import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
 import { insertSelectFields } from "../db/insert-select";
 import { afterCursor, type Cursor } from "../db/pagination";
 import { addresses, contacts, customers } from "../db/schema";
-import type { Scope } from "../access/scoped";
-import { addressColumns, type CreateAddress, type UpdateAddress } from "./schemas";
+import type { CreateAddress, UpdateAddress } from "./schemas";
 
-type AddressInsert = typeof addresses.$inferInsert;
+/** The columns a body writes (customer_id is set from the customer row, once). */
+const addressColumns = writableColumns(addresses, ["customer_id"]);
 
 export const addressFields = getTableColumns(addresses);
 
@@ -92,7 +93,7 @@ const linkableFromAddress = (contactId: string) =>
 
 /** Inserts the address only if its customer (and contact, if any) are in the token's workspace. */
 export function insertAddress(db: Db, scope: Scope, id: string, input: CreateAddress) {
-  const values = { ...columnsFrom<AddressInsert>(input, addressColumns), id };
+  const values = { ...columnsFrom(input, addressColumns), id };
   return db
     .insert(addresses)
     .select(
@@ -110,7 +111,7 @@ export function insertAddress(db: Db, scope: Scope, id: string, input: CreateAdd
     .returning({ id: addresses.id });
 }
 
-export const addressChanges = (input: UpdateAddress) => columnsFrom<AddressInsert>(input, addressColumns);
+export const addressChanges = (input: UpdateAddress) => columnsFrom(input, addressColumns);
 
 /**
  * Updates the sent fields if any differs from the stored value, unless

@@ -25,19 +25,3 @@ export const updateAddress = v.partial(createAddress);
 
 export type CreateAddress = v.InferOutput<typeof createAddress>;
 export type UpdateAddress = v.InferOutput<typeof updateAddress>;
-
-export const addressColumns = {
-  type: "type",
-  name: "name",
-  address_line1: "addressLine1",
-  address_line2: "addressLine2",
-  city: "city",
-  state: "state",
-  postal_code: "postalCode",
-  country: "country",
-  contact_id: "contactId",
-  comment: "comment",
-  id_crm: "idCrm",
-  id_erp: "idErp",
-  id_accounting: "idAccounting",
-} as const;

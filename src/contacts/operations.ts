@@ -38,7 +38,10 @@ export const listContactsOperation = operation(
     description:
       "Every contact of the workspace, oldest first (created_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue.",
     permission: "contacts:read",
-    query: v.object({ customer_id: v.optional(v.pipe(uuid, v.description("Only this customer's contacts"))), ...pageQuery }),
+    query: v.object({
+      customer_id: v.optional(v.pipe(uuid, v.description("Only this customer's contacts"))),
+      ...pageQuery,
+    }),
     success: { status: 200, kind: "list", object: "Contact" },
     refusals: [400, 401, 403, 429, 500, 503],
   },

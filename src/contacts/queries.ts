@@ -1,16 +1,17 @@
 // Workspace-scoped queries for contacts. Each returns an unexecuted Drizzle
 // query, to be sent with the token check in one batch (see access/scoped.ts).
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
-import { columnsFrom, differsFrom, nextUpdatedAt } from "../db/changes";
+import type { Scope } from "../access/scoped";
+import { columnsFrom, differsFrom, nextUpdatedAt, writableColumns } from "../db/changes";
 import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
 import { insertSelectFields } from "../db/insert-select";
 import { afterCursor, type Cursor } from "../db/pagination";
 import { addresses, contacts, customers } from "../db/schema";
-import type { Scope } from "../access/scoped";
-import { type CreateContact, contactColumns, type UpdateContact } from "./schemas";
+import type { CreateContact, UpdateContact } from "./schemas";
 
-type ContactInsert = typeof contacts.$inferInsert;
+/** The columns a body writes (customer_id is set from the customer row, once). */
+const contactColumns = writableColumns(contacts, ["customer_id"]);
 
 /** A contact's columns plus `address_ids`: the addresses linked to it, oldest first. */
 export const contactFields = {
@@ -79,7 +80,7 @@ export function listContacts(
  * waits for this insert (and then deletes the contact with it).
  */
 export function insertContact(db: Db, scope: Scope, id: string, input: CreateContact) {
-  const values = { ...columnsFrom<ContactInsert>(input, contactColumns), id };
+  const values = { ...columnsFrom(input, contactColumns), id };
   return db
     .insert(contacts)
     .select(
@@ -93,7 +94,7 @@ export function insertContact(db: Db, scope: Scope, id: string, input: CreateCon
 }
 
 /** The columns a PATCH body changes (none for `{}` or a body with only an unchanged customer_id). */
-export const contactChanges = (input: UpdateContact) => columnsFrom<ContactInsert>(input, contactColumns);
+export const contactChanges = (input: UpdateContact) => columnsFrom(input, contactColumns);
 
 /**
  * Updates the sent fields if any differs from the stored value; with

@@ -19,15 +19,3 @@ export const updateContact = v.partial(createContact);
 
 export type CreateContact = v.InferOutput<typeof createContact>;
 export type UpdateContact = v.InferOutput<typeof updateContact>;
-
-/** Wire field → column key, for the fields a body may write. */
-export const contactColumns = {
-  first_name: "firstName",
-  last_name: "lastName",
-  email: "email",
-  phone: "phone",
-  role: "role",
-  id_crm: "idCrm",
-  id_erp: "idErp",
-  id_accounting: "idAccounting",
-} as const;

@@ -183,10 +183,14 @@ export const deleteCustomerOperation = operation(
     // same children, and the customer's own delete cannot fail after its
     // children's deletes succeeded.
     if (cascade === "true") {
-      const { removed } = await runScoped(caller, ["customers:write", "contacts:write", "addresses:write"], (scope) => ({
-        lock: lockCustomer(caller.db, scope, id, condition),
-        ...deleteCustomerCascade(caller.db, scope, id),
-      }));
+      const { removed } = await runScoped(
+        caller,
+        ["customers:write", "contacts:write", "addresses:write"],
+        (scope) => ({
+          lock: lockCustomer(caller.db, scope, id, condition),
+          ...deleteCustomerCascade(caller.db, scope, id),
+        }),
+      );
       if (removed.length === 0) throw notFound(thing);
       return deleted(c, thing);
     }

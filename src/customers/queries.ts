@@ -1,15 +1,16 @@
 // Workspace-scoped queries for customers (see contacts/queries.ts for the pattern).
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
-import { columnsFrom, differsFrom, nextUpdatedAt } from "../db/changes";
+import type { Scope } from "../access/scoped";
+import { columnsFrom, differsFrom, nextUpdatedAt, writableColumns } from "../db/changes";
 import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
 import { insertSelectFields } from "../db/insert-select";
 import { afterCursor, type Cursor } from "../db/pagination";
 import { addresses, apiTokens, contacts, customers } from "../db/schema";
-import type { Scope } from "../access/scoped";
-import { type CreateCustomer, customerColumns, type UpdateCustomer } from "./schemas";
+import type { CreateCustomer, UpdateCustomer } from "./schemas";
 
-type CustomerInsert = typeof customers.$inferInsert;
+/** The columns a body writes. */
+const customerColumns = writableColumns(customers);
 
 /** A customer's columns plus the ids of its contacts and addresses, oldest first. */
 export const customerFields = {
@@ -67,7 +68,7 @@ export function listCustomers(db: Db, scope: Scope, page: { after?: Cursor | und
 
 /** Inserts the customer into the token's workspace: the token row is the source, so a refused token inserts nothing. */
 export function insertCustomer(db: Db, scope: Scope, id: string, input: CreateCustomer) {
-  const values = { ...columnsFrom<CustomerInsert>(input, customerColumns), id };
+  const values = { ...columnsFrom(input, customerColumns), id };
   return db
     .insert(customers)
     .select(
@@ -79,7 +80,7 @@ export function insertCustomer(db: Db, scope: Scope, id: string, input: CreateCu
     .returning({ id: customers.id });
 }
 
-export const customerChanges = (input: UpdateCustomer) => columnsFrom<CustomerInsert>(input, customerColumns);
+export const customerChanges = (input: UpdateCustomer) => columnsFrom(input, customerColumns);
 
 /** Updates the sent fields if any differs from the stored value. Returns the id if updated. */
 export function updateCustomer(db: Db, scope: Scope, id: string, input: UpdateCustomer) {

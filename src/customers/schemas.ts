@@ -23,14 +23,3 @@ export const updateCustomer = v.partial(createCustomer);
 
 export type CreateCustomer = v.InferOutput<typeof createCustomer>;
 export type UpdateCustomer = v.InferOutput<typeof updateCustomer>;
-
-export const customerColumns = {
-  name: "name",
-  type: "type",
-  segment_id: "segmentId",
-  logo: "logo",
-  tax_ids: "taxIds",
-  id_crm: "idCrm",
-  id_erp: "idErp",
-  id_accounting: "idAccounting",
-} as const;

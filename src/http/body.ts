@@ -3,7 +3,7 @@
 // 4xx in the envelope; nothing reaches the database unless all of it passes.
 import type { Context, Env, MiddlewareHandler } from "hono";
 import * as v from "valibot";
-import { ApiError, badRequest } from "./errors";
+import { badRequest, payloadTooLarge, unsupportedMediaType } from "./errors";
 import { readOnlyFields, validationMessage } from "./validation";
 
 /** Largest request body accepted, in bytes. */
@@ -15,7 +15,7 @@ export async function readJsonBody<TSchema extends v.GenericSchema>(
 ): Promise<v.InferOutput<TSchema>> {
   const type = c.req.header("Content-Type") ?? "";
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-    throw new ApiError(415, "Content-Type must be application/json");
+    throw unsupportedMediaType();
   }
   const declared = Number(c.req.header("Content-Length"));
   if (declared > maxBodyBytes) throw tooLarge();
@@ -39,7 +39,7 @@ export async function readJsonBody<TSchema extends v.GenericSchema>(
   return result.output;
 }
 
-const tooLarge = () => new ApiError(413, `Request body must be at most ${maxBodyBytes} bytes`);
+const tooLarge = () => payloadTooLarge(maxBodyBytes);
 
 /**
  * The body as a middleware, in the shape of Hono's validators: handlers read it

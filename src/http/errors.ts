@@ -16,6 +16,18 @@ export class ApiError extends Error {
 
 export const notFound = (resource: string) => new ApiError(404, `${resource} not found`);
 export const badRequest = (message: string) => new ApiError(400, message);
+/** 404: no route for the path (or a path that is not canonical). */
+export const noRoute = (method: string, path: string) => new ApiError(404, `Not found: ${method} ${path}`);
+/** 405: a known path with another method. */
+export const methodNotAllowed = (method: string, allowed: readonly string[]) =>
+  new ApiError(405, `Method ${method} not allowed`, { Allow: allowed.join(", ") });
+/** 413: a body over the limit. */
+export const payloadTooLarge = (maxBytes: number) =>
+  new ApiError(413, `Request body must be at most ${maxBytes} bytes`);
+/** 415: a body that is not JSON. */
+export const unsupportedMediaType = () => new ApiError(415, "Content-Type must be application/json");
+/** 500: anything unexpected; the body says nothing about it. */
+export const internalError = () => new ApiError(500, "Internal server error");
 
 /** Seconds a client should wait before retrying a request that lost a race or found the database unavailable. */
 const retryAfterSeconds = "1";
@@ -96,6 +108,10 @@ interface DatabaseErrorLike {
   cause?: unknown;
 }
 
+/** 503: the database could not be reached, timed out or failed; safe to retry. */
+export const databaseUnavailable = () =>
+  new ApiError(503, "Database temporarily unavailable, please retry", { "Retry-After": retryAfterSeconds });
+
 /** The SQLSTATE of a PostgreSQL error, if the error is one. */
 export function sqlState(error: unknown): string | undefined {
   const e = error as DatabaseErrorLike | undefined;
@@ -130,13 +146,13 @@ export function databaseError(error: unknown): ApiError {
   if (state === undefined || transientSqlState.test(state)) {
     // No SQLSTATE: the database could not be reached, answered with an HTTP error,
     // timed out, or cut the response short. Safe for the client to retry later.
-    return new ApiError(503, "Database temporarily unavailable, please retry", { "Retry-After": retryAfterSeconds });
+    return databaseUnavailable();
   }
   // Validation should have caught both; a safety net so that bad input or a race
   // (a record deleted while another links to it) is never answered with a 500.
   if (state.startsWith("22")) return new ApiError(400, "A value in the request is invalid");
   if (state.startsWith("23")) return concurrentChange();
-  return new ApiError(500, "Internal server error");
+  return internalError();
 }
 
 export function errorResponse(c: Context, error: ApiError) {

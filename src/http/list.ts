@@ -50,11 +50,11 @@ export const pageQuery = {
   limit: v.optional(
     v.pipe(
       v.string(),
+      v.description(`Page size, 1 to ${maxLimit}: answers one page with has_more and next_cursor`),
       v.regex(/^\d{1,4}$/, limitMessage),
       v.transform(Number),
       v.minValue(1, limitMessage),
       v.maxValue(maxLimit, limitMessage),
-      v.description(`Page size, 1 to ${maxLimit}: answers one page with has_more and next_cursor`),
     ),
   ),
   cursor: v.optional(

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
+import { WorkspaceRateLimit } from "../access/rate-limit";
 import { defaultDbTimeoutMs, getDb } from "../db/client";
 import type { AppEnv } from "../env";
-import { WorkspaceRateLimit } from "../access/rate-limit";
 
 /**
  * Hands the request what its queries need: the isolate's database client (built

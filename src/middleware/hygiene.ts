@@ -1,9 +1,9 @@
 // Protocol hygiene (OWASP API8): what every answer carries, which paths are
 // served at all, and what no /api request may send.
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
-import { ApiError, badRequest } from "../http/errors";
 import { readIdempotencyKey } from "../access/idempotency-key";
+import type { AppEnv } from "../env";
+import { badRequest, noRoute } from "../http/errors";
 
 // A path is served only in its canonical form: no dot segments (plain or
 // percent-encoded, which URL parsers resolve differently), no empty segments,
@@ -24,7 +24,7 @@ export const everyResponse = createMiddleware<AppEnv>(async (c, next) => {
   // rendering a stored string as HTML, say). Static assets get it from _headers.
   c.header("X-Content-Type-Options", "nosniff");
   if (nonCanonicalPath.test(rawPath(c.req.url))) {
-    throw new ApiError(404, `Not found: ${c.req.method} ${rawPath(c.req.url)}`);
+    throw noRoute(c.req.method, rawPath(c.req.url));
   }
   await next();
   c.res.headers.set("X-Content-Type-Options", "nosniff");

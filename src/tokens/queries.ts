@@ -1,10 +1,10 @@
 // The workspace's API tokens. Only hashes are stored; the secret of a new token
 // exists only in the answer to its creation.
 import { and, arrayContains, asc, eq, isNull, sql } from "drizzle-orm";
+import type { Scope } from "../access/scoped";
 import type { Db } from "../db/client";
 import { insertSelectFields } from "../db/insert-select";
 import { apiTokens } from "../db/schema";
-import type { Scope } from "../access/scoped";
 
 export const tokenFields = {
   id: apiTokens.id,
