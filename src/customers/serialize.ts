@@ -1,26 +1,11 @@
-// Row → Qwoty's customer object, in the documented order.
-import { isoTimestamp } from "../lib/time";
+// Row → customer object: its columns under their wire names, and the ids of its
+// contacts and addresses (db/wire.ts), typed by the response object.
+import { customers } from "../db/schema";
+import { wireObject } from "../db/wire";
 import type { CustomerObject } from "./object";
 import type { selectCustomer } from "./queries";
 
 export type CustomerRow = Awaited<ReturnType<typeof selectCustomer>>[number];
 
-export function serializeCustomer(row: CustomerRow): CustomerObject {
-  return {
-    id: row.id,
-    workspace_id: row.workspaceId,
-    name: row.name,
-    type: row.type,
-    segment_id: row.segmentId,
-    logo: row.logo,
-    tax_ids: row.taxIds,
-    id_crm: row.idCrm,
-    id_erp: row.idErp,
-    id_accounting: row.idAccounting,
-    contact_ids: row.contactIds,
-    address_ids: row.addressIds,
-    created_at: isoTimestamp(row.createdAt),
-    updated_at: isoTimestamp(row.updatedAt),
-  };
-}
-export type Customer = ReturnType<typeof serializeCustomer>;
+export const serializeCustomer = (row: CustomerRow) =>
+  wireObject(customers, row, { contact_ids: row.contactIds, address_ids: row.addressIds }) as CustomerObject;

@@ -83,10 +83,14 @@ export const setOf = <const T extends readonly [string, ...string[]]>(values: T)
     v.transform((items) => [...new Set(items)]),
   );
 
+/** A field's meaning, for the documentation of bodies and answers alike. */
+export const described = <S extends v.GenericSchema>(schema: S, description: string) =>
+  v.pipe(schema, v.description(description));
+
 export const externalIds = {
-  id_crm: v.optional(nullableText(255)),
-  id_erp: v.optional(nullableText(255)),
-  id_accounting: v.optional(nullableText(255)),
+  id_crm: v.optional(described(nullableText(255), "External CRM ID")),
+  id_erp: v.optional(described(nullableText(255), "External ERP ID")),
+  id_accounting: v.optional(described(nullableText(255), "External accounting ID")),
 };
 
 /** Fields no request body may set: the server owns them. */
