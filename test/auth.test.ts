@@ -2,9 +2,9 @@
 
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { hashToken, mintToken, tokenHint, tokenPrefix } from "../src/auth/token";
+import { hashToken, mintToken, tokenHint, tokenPrefix } from "../src/access/token";
 import { apiTokens } from "../src/db/schema";
-import { api, db, json, seedWorkspace } from "./harness";
+import { api, db, json, seedWorkspace } from "./support/harness";
 
 async function expectUnauthorized(response: Response, message: string) {
   expect(response.status).toBe(401);

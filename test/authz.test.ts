@@ -22,7 +22,7 @@ import {
   tokenKinds,
 } from "./authz";
 import { type Endpoint, endpoints } from "./endpoints";
-import { api, db, snapshotWorkspace, stableHeaders } from "./harness";
+import { api, db, snapshotWorkspace, stableHeaders } from "./support/harness";
 
 const cells = authzMatrix(endpoints);
 const refused = cells.filter((cell) => !cell.accepted);

@@ -9,7 +9,7 @@
 // cell's kind. Endpoints that name no id (plain lists, create customer) only get
 // the token dimension.
 import type { Endpoint } from "./endpoints";
-import { seedWorkspace, type TestWorkspace } from "./harness";
+import { seedWorkspace, type TestWorkspace } from "./support/harness";
 
 export const tokenKinds = ["full", "read-only", "revoked", "expired", "missing"] as const;
 export type TokenKind = (typeof tokenKinds)[number];

@@ -1,6 +1,6 @@
 // Strong ETags on single records and 304 Not Modified for If-None-Match.
 import { describe, expect, it } from "vitest";
-import { api, seedWorkspace } from "./harness";
+import { api, seedWorkspace } from "./support/harness";
 
 describe("conditional GET", () => {
   for (const resource of ["contacts", "customers", "addresses"] as const) {

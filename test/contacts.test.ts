@@ -1,6 +1,12 @@
+// /api/contacts: Qwoty's contact object, read and written through the worker.
 import { describe, expect, it } from "vitest";
 import { demo, seedDemo } from "../scripts/seed";
-import { api, db, json, seedWorkspace } from "./harness";
+import type { AddressObject } from "../src/addresses/object";
+import type { ContactObject } from "../src/contacts/object";
+import type { CustomerObject } from "../src/customers/object";
+import type { Envelope } from "./support/envelope";
+import { api, db, json, seedWorkspace } from "./support/harness";
+import { getContact, postContact } from "./support/resources";
 
 // Qwoty's "Get Contact" page, response example, verbatim.
 const seedResponse = {
@@ -35,7 +41,7 @@ describe("GET /api/contacts/{id}", () => {
   it("returns the 14 fields in the documented order, timestamps in UTC with Z", async () => {
     const ws = await seedWorkspace();
     const response = await api(`/api/contacts/${ws.contactId}`, { token: ws.token });
-    const body = await json<{ success: boolean; data: Record<string, unknown> }>(response);
+    const body = await json<Envelope<ContactObject>>(response);
     expect(body.success).toBe(true);
     expect(Object.keys(body.data)).toEqual(Object.keys(seedResponse.data));
     expect(body.data).toMatchObject({
@@ -64,22 +70,10 @@ describe("GET /api/contacts/{id}", () => {
   });
 });
 
-type Contact = Record<string, unknown> & { id: string; updated_at: string; created_at: string };
-type Envelope<T> = { success: boolean; data: T; error?: string };
-
-async function createContact(token: string, body: Record<string, unknown>) {
-  const response = await api("/api/contacts", { method: "POST", token, body });
-  return { response, body: await json<Envelope<Contact>>(response) };
-}
-
-async function getContact(token: string, id: string) {
-  return json<Envelope<Contact>>(await api(`/api/contacts/${id}`, { token }));
-}
-
 describe("GET /api/contacts", () => {
   it("lists the workspace's contacts oldest first, and only them", async () => {
     const [ws, other] = await Promise.all([seedWorkspace(), seedWorkspace()]);
-    const second = await createContact(ws.token, {
+    const second = await postContact(ws.token, {
       customer_id: ws.customerId,
       first_name: "Grace",
       last_name: "Hopper",
@@ -87,7 +81,7 @@ describe("GET /api/contacts", () => {
     });
     const response = await api("/api/contacts", { token: ws.token });
     expect(response.status).toBe(200);
-    const body = await json<Envelope<Contact[]>>(response);
+    const body = await json<Envelope<ContactObject[]>>(response);
     expect(body.success).toBe(true);
     expect(body.data.map((c) => c.id)).toEqual([ws.contactId, second.body.data.id]);
     expect(body.data.map((c) => c.id)).not.toContain(other.contactId);
@@ -96,20 +90,20 @@ describe("GET /api/contacts", () => {
 
   it("filters by customer_id", async () => {
     const ws = await seedWorkspace();
-    const customer = await json<Envelope<{ id: string }>>(
+    const customer = await json<Envelope<CustomerObject>>(
       await api("/api/customers", { method: "POST", token: ws.token, body: { name: "Other", type: "company" } }),
     );
-    const created = await createContact(ws.token, {
+    const created = await postContact(ws.token, {
       customer_id: customer.data.id,
       first_name: "Alan",
       last_name: "Turing",
       email: "alan@example.com",
     });
-    const filtered = await json<Envelope<Contact[]>>(
+    const filtered = await json<Envelope<ContactObject[]>>(
       await api(`/api/contacts?customer_id=${customer.data.id}`, { token: ws.token }),
     );
     expect(filtered.data.map((c) => c.id)).toEqual([created.body.data.id]);
-    const none = await json<Envelope<Contact[]>>(
+    const none = await json<Envelope<ContactObject[]>>(
       await api(`/api/contacts?customer_id=${crypto.randomUUID()}`, { token: ws.token }),
     );
     expect(none.data).toEqual([]);
@@ -122,7 +116,7 @@ describe("GET /api/contacts", () => {
 describe("POST /api/contacts", () => {
   it("creates a contact: 201, Location, and the full object exactly as GET returns it", async () => {
     const ws = await seedWorkspace();
-    const { response, body } = await createContact(ws.token, {
+    const { response, body } = await postContact(ws.token, {
       customer_id: ws.customerId,
       first_name: "Jean",
       last_name: "Dupont",
@@ -149,7 +143,7 @@ describe("POST /api/contacts", () => {
 
   it("defaults phone and the external ids to null and role to []", async () => {
     const ws = await seedWorkspace();
-    const { body } = await createContact(ws.token, {
+    const { body } = await postContact(ws.token, {
       customer_id: ws.customerId,
       first_name: "A",
       last_name: "B",
@@ -160,7 +154,7 @@ describe("POST /api/contacts", () => {
 
   it("trims text, keeps phone numbers free-form and removes duplicate roles", async () => {
     const ws = await seedWorkspace();
-    const { body } = await createContact(ws.token, {
+    const { body } = await postContact(ws.token, {
       customer_id: ws.customerId,
       first_name: "  Zoë  ",
       last_name: "Ñúñez-😀",
@@ -179,12 +173,12 @@ describe("POST /api/contacts", () => {
   it("refuses a customer of another workspace exactly like one that does not exist", async () => {
     const [ws, other] = await Promise.all([seedWorkspace(), seedWorkspace()]);
     const contact = { first_name: "A", last_name: "B", email: "a@b.example" };
-    const foreign = await createContact(ws.token, { ...contact, customer_id: other.customerId });
-    const missing = await createContact(ws.token, { ...contact, customer_id: crypto.randomUUID() });
+    const foreign = await postContact(ws.token, { ...contact, customer_id: other.customerId });
+    const missing = await postContact(ws.token, { ...contact, customer_id: crypto.randomUUID() });
     expect(foreign.response.status).toBe(400);
     expect(foreign.body).toEqual({ success: false, error: "customer_id: customer not found" });
     expect(missing.body).toEqual(foreign.body);
-    const otherList = await json<Envelope<Contact[]>>(await api("/api/contacts", { token: other.token }));
+    const otherList = await json<Envelope<ContactObject[]>>(await api("/api/contacts", { token: other.token }));
     expect(otherList.data.map((c) => c.id)).toEqual([other.contactId]);
   });
 
@@ -228,11 +222,11 @@ describe("POST /api/contacts", () => {
       ],
     ];
     for (const [body, error] of cases) {
-      const created = await createContact(ws.token, body);
+      const created = await postContact(ws.token, body);
       expect(created.response.status, error).toBe(400);
       expect(created.body, error).toEqual({ success: false, error });
     }
-    const list = await json<Envelope<Contact[]>>(await api("/api/contacts", { token: ws.token }));
+    const list = await json<Envelope<ContactObject[]>>(await api("/api/contacts", { token: ws.token }));
     expect(list.data).toHaveLength(1);
   });
 
@@ -241,7 +235,7 @@ describe("POST /api/contacts", () => {
     const base = { customer_id: ws.customerId, first_name: "A", last_name: "B", email: "a@b.example" };
     for (const field of ["id", "workspace_id", "created_at", "updated_at", "address_ids"]) {
       const value = field === "workspace_id" ? other.workspaceId : field === "address_ids" ? [] : crypto.randomUUID();
-      const created = await createContact(ws.token, { ...base, [field]: value });
+      const created = await postContact(ws.token, { ...base, [field]: value });
       expect(created.response.status, field).toBe(400);
       expect(created.body).toEqual({ success: false, error: `${field} is read-only` });
     }
@@ -258,7 +252,7 @@ describe("PATCH /api/contacts/{id}", () => {
       body: { phone: "+33 6 99 88 77 66", role: ["buyer", "billing"] },
     });
     expect(response.status).toBe(200);
-    const after = await json<Envelope<Contact>>(response);
+    const after = await json<Envelope<ContactObject>>(response);
     expect(after.data).toEqual({
       ...before.data,
       phone: "+33 6 99 88 77 66",
@@ -272,7 +266,7 @@ describe("PATCH /api/contacts/{id}", () => {
     const ws = await seedWorkspace();
     const patch = async (body: Record<string, unknown>) =>
       (
-        await json<Envelope<Contact>>(
+        await json<Envelope<ContactObject>>(
           await api(`/api/contacts/${ws.contactId}`, { method: "PATCH", token: ws.token, body }),
         )
       ).data;
@@ -292,7 +286,7 @@ describe("PATCH /api/contacts/{id}", () => {
       token: ws.token,
       body: { phone: null, id_erp: null },
     });
-    expect((await json<Envelope<Contact>>(unset)).data).toMatchObject({ phone: null, id_erp: null });
+    expect((await json<Envelope<ContactObject>>(unset)).data).toMatchObject({ phone: null, id_erp: null });
     for (const field of ["first_name", "last_name", "email", "role"]) {
       const refused = await api(`/api/contacts/${ws.contactId}`, {
         method: "PATCH",
@@ -308,7 +302,7 @@ describe("PATCH /api/contacts/{id}", () => {
     const ws = await seedWorkspace();
     const patchRole = async (role: string[]) =>
       (
-        await json<Envelope<Contact>>(
+        await json<Envelope<ContactObject>>(
           await api(`/api/contacts/${ws.contactId}`, { method: "PATCH", token: ws.token, body: { role } }),
         )
       ).data.role;
@@ -359,12 +353,14 @@ describe("PATCH /api/contacts/{id}", () => {
 describe("DELETE /api/contacts/{id}", () => {
   it("deletes the contact and keeps its addresses, unlinked", async () => {
     const ws = await seedWorkspace();
-    const address = await json<Envelope<Contact>>(await api(`/api/addresses/${ws.addressId}`, { token: ws.token }));
+    const address = await json<Envelope<AddressObject>>(
+      await api(`/api/addresses/${ws.addressId}`, { token: ws.token }),
+    );
     const response = await api(`/api/contacts/${ws.contactId}`, { method: "DELETE", token: ws.token });
     expect(response.status).toBe(200);
     expect(await json(response)).toEqual({ success: true, message: "Contact deleted successfully" });
     expect((await api(`/api/contacts/${ws.contactId}`, { token: ws.token })).status).toBe(404);
-    const after = await json<Envelope<Contact>>(await api(`/api/addresses/${ws.addressId}`, { token: ws.token }));
+    const after = await json<Envelope<AddressObject>>(await api(`/api/addresses/${ws.addressId}`, { token: ws.token }));
     expect(after.data).toMatchObject({ contact_id: null, customer_id: ws.customerId });
     expect(Date.parse(after.data.updated_at)).toBeGreaterThan(Date.parse(address.data.updated_at));
     expect((await api(`/api/contacts/${ws.contactId}`, { method: "DELETE", token: ws.token })).status).toBe(404);
@@ -375,7 +371,7 @@ describe("DELETE /api/contacts/{id}", () => {
     const response = await api(`/api/contacts/${other.contactId}`, { method: "DELETE", token: ws.token });
     expect(response.status).toBe(404);
     expect((await api(`/api/contacts/${other.contactId}`, { token: other.token })).status).toBe(200);
-    const address = await json<Envelope<Contact>>(
+    const address = await json<Envelope<AddressObject>>(
       await api(`/api/addresses/${other.addressId}`, { token: other.token }),
     );
     expect(address.data.contact_id).toBe(other.contactId);

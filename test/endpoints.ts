@@ -1,8 +1,15 @@
-// Every endpoint of the API, described once, so that cross-cutting tests
-// (workspace isolation, round trips, authorisation) run over all of them.
+// Every endpoint of the directory, derived from the operations' declarations
+// (src/<resource>/operations.ts): method, path and permission come from there;
+// this file adds only what a test needs to call each one, a sample aimed at a
+// workspace's records, and what that sample must answer. Cross-cutting tests
+// (workspace isolation, round trips, the authorisation matrix, hostile input)
+// run over all of them. An operation without samples fails at load: a new
+// operation cannot be left out of those tests by accident.
 
 import type { WorkspaceFixture as TestWorkspace } from "../scripts/fixtures";
-import type { Permission } from "../src/auth/permissions";
+import type { Permission } from "../src/access/permissions";
+import { operations } from "../src/app";
+import type { OperationSpec } from "../src/operation";
 
 export interface Endpoint {
   name: string;
@@ -18,163 +25,111 @@ export interface Endpoint {
   foreign: number;
 }
 
-export const endpoints: Endpoint[] = [
-  {
-    name: "list contacts",
-    method: "GET",
-    path: () => "/api/contacts",
-    permission: "contacts:read",
-    status: 200,
-    foreign: 200,
-  },
-  {
-    name: "list a customer's contacts",
-    method: "GET",
-    path: (t) => `/api/contacts?customer_id=${t.customerId}`,
-    permission: "contacts:read",
-    status: 200,
-    foreign: 200,
-  },
-  {
-    name: "get contact",
-    method: "GET",
-    path: (t) => `/api/contacts/${t.contactId}`,
-    permission: "contacts:read",
-    status: 200,
-    foreign: 404,
-  },
-  {
-    name: "create contact",
-    method: "POST",
-    path: () => "/api/contacts",
-    body: (t) => ({ customer_id: t.customerId, first_name: "New", last_name: "Contact", email: "new@example.com" }),
-    permission: "contacts:write",
-    status: 201,
-    foreign: 400,
-  },
-  {
-    name: "update contact",
-    method: "PATCH",
-    path: (t) => `/api/contacts/${t.contactId}`,
-    body: () => ({ first_name: "Changed", role: ["admin"] }),
-    permission: "contacts:write",
-    status: 200,
-    foreign: 404,
-  },
-  {
-    name: "delete contact",
-    method: "DELETE",
-    path: (t) => `/api/contacts/${t.contactId}`,
-    permission: "contacts:write",
-    status: 200,
-    foreign: 404,
-  },
-  {
-    name: "list customers",
-    method: "GET",
-    path: () => "/api/customers",
-    permission: "customers:read",
-    status: 200,
-    foreign: 200,
-  },
-  {
-    name: "get customer",
-    method: "GET",
-    path: (t) => `/api/customers/${t.customerId}`,
-    permission: "customers:read",
-    status: 200,
-    foreign: 404,
-  },
-  {
-    name: "create customer",
-    method: "POST",
-    path: () => "/api/customers",
-    body: () => ({ name: "New Customer", type: "individual" }),
-    permission: "customers:write",
-    status: 201,
-    foreign: 201,
-  },
-  {
-    name: "update customer",
-    method: "PATCH",
-    path: (t) => `/api/customers/${t.customerId}`,
-    body: () => ({ name: "Changed", tax_ids: [{ tax: "VAT", tax_value: "X" }] }),
-    permission: "customers:write",
-    status: 200,
-    foreign: 404,
-  },
-  {
-    name: "delete customer (has children)",
-    method: "DELETE",
-    path: (t) => `/api/customers/${t.customerId}`,
-    permission: "customers:write",
-    status: 409,
-    foreign: 404,
-  },
-  {
-    name: "delete customer with cascade",
-    method: "DELETE",
-    path: (t) => `/api/customers/${t.customerId}?cascade=true`,
-    permission: "customers:write",
-    status: 200,
-    foreign: 404,
-  },
-  {
-    name: "list addresses",
-    method: "GET",
-    path: () => "/api/addresses",
-    permission: "addresses:read",
-    status: 200,
-    foreign: 200,
-  },
-  {
-    name: "list a customer's addresses",
-    method: "GET",
-    path: (t) => `/api/addresses?customer_id=${t.customerId}`,
-    permission: "addresses:read",
-    status: 200,
-    foreign: 200,
-  },
-  {
-    name: "get address",
-    method: "GET",
-    path: (t) => `/api/addresses/${t.addressId}`,
-    permission: "addresses:read",
-    status: 200,
-    foreign: 404,
-  },
-  {
-    name: "create address",
-    method: "POST",
-    path: () => "/api/addresses",
-    body: (t) => ({
-      customer_id: t.customerId,
-      contact_id: t.contactId,
-      type: "shipping",
-      address_line1: "2 Side Street",
-      city: "Lyon",
-      postal_code: "69001",
-      country: "FR",
-    }),
-    permission: "addresses:write",
-    status: 201,
-    foreign: 400,
-  },
-  {
-    name: "update address",
-    method: "PATCH",
-    path: (t) => `/api/addresses/${t.addressId}`,
-    body: (t) => ({ city: "Changed", contact_id: t.contactId }),
-    permission: "addresses:write",
-    status: 200,
-    foreign: 404,
-  },
-  {
-    name: "delete address",
-    method: "DELETE",
-    path: (t) => `/api/addresses/${t.addressId}`,
-    permission: "addresses:write",
-    status: 200,
-    foreign: 404,
-  },
-];
+interface Sample {
+  name: string;
+  /** a query string, aimed at `target`'s records */
+  query?(target: TestWorkspace): string;
+  body?(target: TestWorkspace): unknown;
+  status: number;
+  foreign: number;
+}
+
+/** Which of the workspace's records a resource path's `:id` names. */
+const idOf: Record<string, (t: TestWorkspace) => string> = {
+  contacts: (t) => t.contactId,
+  customers: (t) => t.customerId,
+  addresses: (t) => t.addressId,
+};
+
+/** Tested elsewhere, with tokens and monitors of their own (tokens.test.ts, protocol.test.ts). */
+const notInTable = new Set(["listTokens", "createToken", "deleteToken", "health"]);
+
+const samples: Record<string, Sample[]> = {
+  listContacts: [
+    { name: "list contacts", status: 200, foreign: 200 },
+    { name: "list a customer's contacts", query: (t) => `customer_id=${t.customerId}`, status: 200, foreign: 200 },
+  ],
+  getContact: [{ name: "get contact", status: 200, foreign: 404 }],
+  createContact: [
+    {
+      name: "create contact",
+      body: (t) => ({ customer_id: t.customerId, first_name: "New", last_name: "Contact", email: "new@example.com" }),
+      status: 201,
+      foreign: 400,
+    },
+  ],
+  updateContact: [
+    { name: "update contact", body: () => ({ first_name: "Changed", role: ["admin"] }), status: 200, foreign: 404 },
+  ],
+  deleteContact: [{ name: "delete contact", status: 200, foreign: 404 }],
+  listCustomers: [{ name: "list customers", status: 200, foreign: 200 }],
+  getCustomer: [{ name: "get customer", status: 200, foreign: 404 }],
+  createCustomer: [
+    { name: "create customer", body: () => ({ name: "New Customer", type: "individual" }), status: 201, foreign: 201 },
+  ],
+  updateCustomer: [
+    {
+      name: "update customer",
+      body: () => ({ name: "Changed", tax_ids: [{ tax: "VAT", tax_value: "X" }] }),
+      status: 200,
+      foreign: 404,
+    },
+  ],
+  deleteCustomer: [
+    { name: "delete customer (has children)", status: 409, foreign: 404 },
+    { name: "delete customer with cascade", query: () => "cascade=true", status: 200, foreign: 404 },
+  ],
+  listAddresses: [
+    { name: "list addresses", status: 200, foreign: 200 },
+    { name: "list a customer's addresses", query: (t) => `customer_id=${t.customerId}`, status: 200, foreign: 200 },
+  ],
+  getAddress: [{ name: "get address", status: 200, foreign: 404 }],
+  createAddress: [
+    {
+      name: "create address",
+      body: (t) => ({
+        customer_id: t.customerId,
+        contact_id: t.contactId,
+        type: "shipping",
+        address_line1: "2 Side Street",
+        city: "Lyon",
+        postal_code: "69001",
+        country: "FR",
+      }),
+      status: 201,
+      foreign: 400,
+    },
+  ],
+  updateAddress: [
+    {
+      name: "update address",
+      body: (t) => ({ city: "Changed", contact_id: t.contactId }),
+      status: 200,
+      foreign: 404,
+    },
+  ],
+  deleteAddress: [{ name: "delete address", status: 200, foreign: 404 }],
+};
+
+export const endpoints: Endpoint[] = (operations as readonly { spec: OperationSpec }[])
+  .filter(({ spec }) => !notInTable.has(spec.operationId))
+  .flatMap(({ spec }) => {
+    const list = samples[spec.operationId];
+    if (!list) throw new Error(`test/endpoints.ts: no sample for the operation ${spec.operationId}`);
+    const resource = spec.path.split("/")[2] ?? "";
+    const permission = [spec.permission].flat()[0] as Permission;
+    return list.map(
+      (sample): Endpoint => ({
+        name: sample.name,
+        method: spec.method.toUpperCase() as Endpoint["method"],
+        path: (t) => {
+          const path = spec.path.replace(":id", () => (idOf[resource] as (t: TestWorkspace) => string)(t));
+          return sample.query ? `${path}?${sample.query(t)}` : path;
+        },
+        ...(sample.body ? { body: sample.body } : {}),
+        permission,
+        status: sample.status,
+        foreign: sample.foreign,
+      }),
+    );
+  });

@@ -1,19 +1,17 @@
 // Every failure answers in Qwoty's envelope, with no internals.
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import worker from "../src/index";
-import { api, json, seedWorkspace } from "./harness";
+import { api, json, seedWorkspace } from "./support/harness";
+import { fetchWorker } from "./support/worker";
 
 async function call(app: { fetch: typeof worker.fetch }, path: string, token: string, bindings = env) {
-  const ctx = createExecutionContext();
-  const response = await app.fetch(
+  return fetchWorker(
     new Request(`https://api.test${path}`, { headers: { Authorization: `Bearer ${token}` } }),
     bindings,
-    ctx,
+    app,
   );
-  await waitOnExecutionContext(ctx);
-  return response;
 }
 
 describe("errors", () => {

@@ -2,9 +2,11 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { ContactObject } from "../src/contacts/object";
 import { contacts, idempotencyKeys } from "../src/db/schema";
 import worker from "../src/index";
-import { api, db, json, seedWorkspace, stableHeaders, type TestWorkspace } from "./harness";
+import type { Envelope } from "./support/envelope";
+import { api, db, json, seedWorkspace, stableHeaders, type TestWorkspace } from "./support/harness";
 
 const newContact = (ws: TestWorkspace, firstName = "Retry") => ({
   customer_id: ws.customerId,
@@ -41,7 +43,7 @@ describe("Idempotency-Key", () => {
   it("replays the answer as it was, even after the record changed", async () => {
     const ws = await seedWorkspace();
     const key = crypto.randomUUID();
-    const first = await json<{ data: { id: string } }>(await post(ws, key, newContact(ws)));
+    const first = await json<Envelope<ContactObject>>(await post(ws, key, newContact(ws)));
     await api(`/api/contacts/${first.data.id}`, { method: "PATCH", token: ws.token, body: { first_name: "Changed" } });
     const retry = await json(await post(ws, key, newContact(ws)));
     expect(retry).toEqual(first);
@@ -89,7 +91,7 @@ describe("Idempotency-Key", () => {
     for (const answer of answers) {
       expect([201, 409]).toContain(answer.status);
       if (answer.status === 201) {
-        expect((await json<{ data: { id: string } }>(answer)).data.id).toBe(created[0]);
+        expect((await json<Envelope<ContactObject>>(answer)).data.id).toBe(created[0]);
       } else {
         expect(answer.headers.get("Retry-After")).toBe("1");
       }

@@ -1,7 +1,9 @@
 // Ids are what PostgreSQL's uuid type accepts; anything else is a 400, never a database error.
 import { describe, expect, it } from "vitest";
+import type { ContactObject } from "../src/contacts/object";
 import { parseUuid } from "../src/lib/uuid";
-import { api, json, seedWorkspace } from "./harness";
+import type { Envelope } from "./support/envelope";
+import { api, json, seedWorkspace } from "./support/harness";
 
 describe("ids in paths", () => {
   it("accepts every spelling PostgreSQL's uuid input accepts, and answers with the canonical id", async () => {
@@ -17,7 +19,7 @@ describe("ids in paths", () => {
     for (const spelling of spellings) {
       const response = await api(`/api/contacts/${encodeURIComponent(spelling)}`, { token: ws.token });
       expect(response.status, spelling).toBe(200);
-      expect((await json<{ data: { id: string } }>(response)).data.id).toBe(ws.contactId);
+      expect((await json<Envelope<ContactObject>>(response)).data.id).toBe(ws.contactId);
     }
   });
 

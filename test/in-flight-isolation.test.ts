@@ -1,7 +1,10 @@
 // No request state in module scope: many requests of different workspaces in
 // flight at once in one isolate each get their own workspace's data only.
 import { describe, expect, it } from "vitest";
-import { api, json, seedWorkspace } from "./harness";
+import type { AddressObject } from "../src/addresses/object";
+import type { ContactObject } from "../src/contacts/object";
+import type { Envelope } from "./support/envelope";
+import { api, json, seedWorkspace } from "./support/harness";
 
 describe("requests in flight together", () => {
   it("gives each of 60 concurrent requests of 30 workspaces only its own data", async () => {
@@ -15,10 +18,10 @@ describe("requests in flight together", () => {
     for (const { ws, kind, r } of answers) {
       expect(r.status).toBe(200);
       if (kind === "get") {
-        const body = await json<{ data: { id: string; workspace_id: string } }>(r);
+        const body = await json<Envelope<ContactObject>>(r);
         expect(body.data).toMatchObject({ id: ws.contactId, workspace_id: ws.workspaceId });
       } else {
-        const body = await json<{ data: { id: string; workspace_id: string }[] }>(r);
+        const body = await json<Envelope<AddressObject[]>>(r);
         expect(body.data.map((a) => [a.id, a.workspace_id])).toEqual([[ws.addressId, ws.workspaceId]]);
       }
     }
@@ -43,7 +46,7 @@ describe("requests in flight together", () => {
     for (const [i, r] of answers.entries()) {
       const ws = workspaces[i];
       expect(r.status).toBe(201);
-      const body = await json<{ data: { workspace_id: string; customer_id: string; first_name: string } }>(r);
+      const body = await json<Envelope<ContactObject>>(r);
       expect(body.data).toMatchObject({
         workspace_id: ws?.workspaceId,
         customer_id: ws?.customerId,

@@ -1,12 +1,14 @@
 // Lists: everything by default (as Qwoty does), streamed past one page; opt-in
 // cursor pagination with a stable order.
 import { describe, expect, it } from "vitest";
+import type { ContactObject } from "../src/contacts/object";
 import { contacts } from "../src/db/schema";
 import { maxLimit, pageSize } from "../src/http/list";
-import { api, db, json, seedWorkspace } from "./harness";
+import type { Envelope } from "./support/envelope";
+import { api, db, json, seedWorkspace } from "./support/harness";
 
-type Row = { id: string; created_at: string };
-type Page = { success: boolean; data: Row[]; has_more?: boolean; next_cursor?: string | null };
+/** A list of contacts: has_more and next_cursor come only with ?limit or ?cursor. */
+type Page = Envelope<ContactObject[]> & { has_more?: boolean; next_cursor?: string | null };
 
 /** Adds `count` contacts to the workspace's customer, in one statement. */
 async function addContacts(workspaceId: string, customerId: string, count: number) {
@@ -23,7 +25,7 @@ async function addContacts(workspaceId: string, customerId: string, count: numbe
       .values(rows.slice(i, i + 2000));
 }
 
-const byCreationThenId = (a: Row, b: Row) =>
+const byCreationThenId = (a: ContactObject, b: ContactObject) =>
   a.created_at === b.created_at ? (a.id < b.id ? -1 : 1) : Date.parse(a.created_at) - Date.parse(b.created_at);
 
 describe("lists", () => {

@@ -1,7 +1,7 @@
 // Protocol hygiene (OWASP API8): methods, media types, tokens out of URLs,
 // caching, request ids, no fingerprinting, no CORS.
 import { describe, expect, it } from "vitest";
-import { api, json, seedWorkspace } from "./harness";
+import { api, json, seedWorkspace } from "./support/harness";
 
 describe("protocol hygiene", () => {
   it("answers 405 with Allow for a method a known path does not take", async () => {

@@ -1,28 +1,24 @@
 // Rate limiting per workspace (OWASP API4). The tests hand the worker a binding
 // that allows 10 requests per 60 s (SMALL_RATE_LIMIT, see vitest.config.ts).
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { mintToken } from "../src/auth/token";
+import { mintToken } from "../src/access/token";
 import { contacts } from "../src/db/schema";
-import worker from "../src/index";
-import { db, json, seedWorkspace } from "./harness";
+import { db, json, seedWorkspace } from "./support/harness";
+import { fetchWorker } from "./support/worker";
 
 const limit = 10;
 
 async function call(path: string, token: string, init: { method?: string; body?: unknown } = {}) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(
+  return fetchWorker(
     new Request(`https://api.test${path}`, {
       method: init.method ?? "GET",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     }),
     { ...env, WORKSPACE_RATE_LIMIT: env.SMALL_RATE_LIMIT },
-    ctx,
   );
-  await waitOnExecutionContext(ctx);
-  return response;
 }
 
 describe("rate limiting per workspace", () => {

@@ -1,8 +1,10 @@
 // Request bodies: JSON objects only, within the size limit, valid Unicode text;
 // every refusal is a 4xx in the envelope and writes nothing.
 import { describe, expect, it } from "vitest";
+import type { ContactObject } from "../src/contacts/object";
 import { maxBodyBytes } from "../src/http/body";
-import { api, json, seedWorkspace } from "./harness";
+import type { Envelope } from "./support/envelope";
+import { api, json, seedWorkspace } from "./support/harness";
 
 const contact = (customerId: string) => ({
   customer_id: customerId,
@@ -104,7 +106,7 @@ describe("request bodies", () => {
         body: { ...contact(ws.customerId), first_name: name },
       });
       expect(response.status, name).toBe(201);
-      expect((await json<{ data: { first_name: string } }>(response)).data.first_name).toBe(name.trim());
+      expect((await json<Envelope<ContactObject>>(response)).data.first_name).toBe(name.trim());
     }
   });
 

@@ -1,21 +1,15 @@
 // One JSON log line per request; never a token.
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import worker from "../src/index";
-import { seedWorkspace } from "./harness";
+import { seedWorkspace } from "./support/harness";
+import { fetchWorker } from "./support/worker";
 
 afterEach(() => vi.restoreAllMocks());
 
 async function logged(path: string, init: RequestInit) {
   const lines: string[] = [];
   vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(
-    new Request(`https://api.test${path}`, init),
-    { ...env, LOG_REQUESTS: "true" },
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
+  const response = await fetchWorker(new Request(`https://api.test${path}`, init), { ...env, LOG_REQUESTS: "true" });
   await response.arrayBuffer();
   return { response, lines };
 }
@@ -66,13 +60,10 @@ describe("GET /health", () => {
   });
 
   it("answers 503 when the database cannot be reached", async () => {
-    const ctx = createExecutionContext();
-    const response = await worker.fetch(
-      new Request("https://api.test/health"),
-      { ...env, DATABASE_URL: "postgres://app:app@127.0.0.1:9/main" },
-      ctx,
-    );
-    await waitOnExecutionContext(ctx);
+    const response = await fetchWorker(new Request("https://api.test/health"), {
+      ...env,
+      DATABASE_URL: "postgres://app:app@127.0.0.1:9/main",
+    });
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ success: false, error: "Database temporarily unavailable, please retry" });
   });

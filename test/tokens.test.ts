@@ -1,23 +1,11 @@
 // /api/tokens: the workspace's API tokens, managed by tokens holding tokens:admin.
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { fullAccessPermissions } from "../src/auth/permissions";
-import { hashToken, tokenShape } from "../src/auth/token";
+import { fullAccessPermissions } from "../src/access/permissions";
+import { hashToken, tokenShape } from "../src/access/token";
 import { apiTokens } from "../src/db/schema";
-import { api, db, json, seedWorkspace, type TestWorkspace } from "./harness";
-
-type Token = {
-  id: string;
-  name: string;
-  permissions: string[];
-  token_hint: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  token?: string;
-};
-
-const adminToken = (ws: TestWorkspace) => ws.newToken({ permissions: [...fullAccessPermissions, "tokens:admin"] });
+import { api, db, json, seedWorkspace } from "./support/harness";
+import { adminToken, type TokenObject } from "./support/resources";
 
 describe("POST /api/tokens", () => {
   it("creates a token, shows its secret once, and stores only its hash", async () => {
@@ -30,7 +18,7 @@ describe("POST /api/tokens", () => {
     });
     expect(response.status).toBe(201);
     expect(response.headers.get("Cache-Control")).toBe("no-store");
-    const { data } = await json<{ data: Token }>(response);
+    const { data } = await json<{ data: TokenObject }>(response);
     expect(response.headers.get("Location")).toBe(`/api/tokens/${data.id}`);
     expect(data).toMatchObject({
       name: "CRM sync",
@@ -60,7 +48,7 @@ describe("POST /api/tokens", () => {
     expect((await api(`/api/contacts/${ws.contactId}`, { token: secret })).status).toBe(200);
     expect((await api(`/api/customers/${ws.customerId}`, { token: secret })).status).toBe(403);
     // The secret is never shown again.
-    const list = await json<{ data: Token[] }>(await api("/api/tokens", { token: admin }));
+    const list = await json<{ data: TokenObject[] }>(await api("/api/tokens", { token: admin }));
     expect(JSON.stringify(list)).not.toContain(secret);
   });
 
@@ -71,7 +59,7 @@ describe("POST /api/tokens", () => {
       token: await adminToken(ws),
       body: { name: "Default" },
     });
-    const { data } = await json<{ data: Token }>(response);
+    const { data } = await json<{ data: TokenObject }>(response);
     expect(data.permissions).toEqual(fullAccessPermissions);
     expect(data.expires_at).toBeNull();
   });
@@ -120,7 +108,7 @@ describe("GET /api/tokens", () => {
     const admin = await adminToken(ws);
     const response = await api("/api/tokens", { token: admin });
     expect(response.status).toBe(200);
-    const { data } = await json<{ data: Token[] }>(response);
+    const { data } = await json<{ data: TokenObject[] }>(response);
     expect(data).toHaveLength(3);
     const text = JSON.stringify(data);
     for (const secret of [ws.token, ws.readOnlyToken, admin, other.token]) expect(text).not.toContain(secret);
@@ -133,7 +121,7 @@ describe("DELETE /api/tokens/{id}", () => {
   it("revokes the token at once, and it leaves the list", async () => {
     const ws = await seedWorkspace();
     const admin = await adminToken(ws);
-    const created = await json<{ data: Token }>(
+    const created = await json<{ data: TokenObject }>(
       await api("/api/tokens", { method: "POST", token: admin, body: { name: "Short-lived" } }),
     );
     const secret = created.data.token as string;
@@ -141,7 +129,7 @@ describe("DELETE /api/tokens/{id}", () => {
     const response = await api(`/api/tokens/${created.data.id}`, { method: "DELETE", token: admin });
     expect(await json(response)).toEqual({ success: true, message: "API token deleted successfully" });
     expect((await api("/api/contacts", { token: secret })).status).toBe(401);
-    const list = await json<{ data: Token[] }>(await api("/api/tokens", { token: admin }));
+    const list = await json<{ data: TokenObject[] }>(await api("/api/tokens", { token: admin }));
     expect(list.data.map((t) => t.id)).not.toContain(created.data.id);
     expect((await api(`/api/tokens/${created.data.id}`, { method: "DELETE", token: admin })).status).toBe(404);
   });

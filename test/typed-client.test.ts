@@ -3,7 +3,7 @@ import { SELF } from "cloudflare:test";
 import { hc } from "hono/client";
 import { describe, expect, it } from "vitest";
 import type { AppType } from "../src/index";
-import { seedWorkspace } from "./harness";
+import { seedWorkspace } from "./support/harness";
 
 describe("typed client", () => {
   it("creates and reads a contact with types inferred from the app", async () => {

@@ -1,7 +1,7 @@
 // One workspace never sees another's data: the workspace comes from the token only.
 import { describe, expect, it } from "vitest";
 import { endpoints } from "./endpoints";
-import { api, seedWorkspace, snapshotWorkspace, stableHeaders } from "./harness";
+import { api, seedWorkspace, snapshotWorkspace, stableHeaders } from "./support/harness";
 
 describe("workspace scoping", () => {
   it("answers a contact of another workspace exactly like one that does not exist", async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevWorker, startDevWorker } from "../../scripts/dev-worker.ts";
 import { migrationsFolder, projectRoot } from "../../scripts/local-db/open.ts";
 import { type LocalDbServer, startLocalDbServer } from "../../scripts/local-db/server.ts";
-import { openTestBackend, type TestBackend } from "../local-db/test-backend.ts";
+import { openTestBackend, type TestBackend } from "../support/node/test-backend.ts";
 
 const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const run = promisify(execFile);

@@ -3,10 +3,13 @@
 // matches), and a PATCH that changes nothing leaves the record (its updated_at
 // and its ETag) as it was.
 import { describe, expect, it } from "vitest";
-import { api, json, seedWorkspace, type TestWorkspace } from "../harness";
-import { contactBody } from "./helpers";
+import type { AddressObject } from "../../src/addresses/object";
+import type { ContactObject } from "../../src/contacts/object";
+import type { CustomerObject } from "../../src/customers/object";
+import { api, json, seedWorkspace, type TestWorkspace } from "../support/harness";
+import { contactBody } from "../support/resources";
 
-type Item = { [field: string]: unknown; id: string; updated_at: string };
+type Item = ContactObject | CustomerObject | AddressObject;
 
 interface Resource {
   path: "contacts" | "customers" | "addresses";

@@ -4,9 +4,11 @@
 // only became one once upper-cased.
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { AddressObject } from "../../src/addresses/object";
 import { addresses, apiTokens } from "../../src/db/schema";
-import { api, db, json, seedWorkspace, type TestWorkspace } from "../harness";
-import { addressBody, adminToken, contactBody, type TokenObject } from "./helpers";
+import type { Envelope } from "../support/envelope";
+import { api, db, json, seedWorkspace, type TestWorkspace } from "../support/harness";
+import { addressBody, adminToken, contactBody, type TokenObject } from "../support/resources";
 
 const keyError = "Idempotency-Key must be 1 to 255 printable ASCII characters";
 
@@ -119,7 +121,11 @@ describe("expires_at must be a date that exists", () => {
 
 describe("address country", () => {
   const create = (ws: TestWorkspace, country: string) =>
-    api("/api/addresses", { method: "POST", token: ws.token, body: addressBody(ws, country) });
+    api("/api/addresses", {
+      method: "POST",
+      token: ws.token,
+      body: addressBody(ws, { type: "billing", address_line1: "1 Rue de Rivoli", country }),
+    });
   const countries = async (ws: TestWorkspace) =>
     (await db().select().from(addresses).where(eq(addresses.workspaceId, ws.workspaceId))).map((a) => a.country);
 
@@ -139,7 +145,7 @@ describe("address country", () => {
     const ws = await seedWorkspace();
     const response = await create(ws, "fr");
     expect(response.status).toBe(201);
-    expect((await json<{ data: { country: string } }>(response)).data.country).toBe("FR");
+    expect((await json<Envelope<AddressObject>>(response)).data.country).toBe("FR");
     expect((await countries(ws)).sort()).toEqual(["FR", "GB"]);
   });
 });

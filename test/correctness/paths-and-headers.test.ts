@@ -2,9 +2,10 @@
 // WWW-Authenticate for every invalid-token refusal, wherever it is decided,
 // and X-Content-Type-Options: nosniff on everything.
 import { describe, expect, it } from "vitest";
-import { mintToken } from "../../src/auth/token";
-import { api, json, seedWorkspace } from "../harness";
-import { adminToken, contactBody, fetchRateLimited, fetchRawUrl } from "./helpers";
+import { mintToken } from "../../src/access/token";
+import { api, json, seedWorkspace } from "../support/harness";
+import { adminToken, contactBody } from "../support/resources";
+import { fetchRateLimited, fetchRawUrl } from "../support/worker";
 
 describe("paths with dot segments or empty segments", () => {
   it("are resolved by the URL parser before the worker when sent as a URL string (hence the raw cases below)", () => {

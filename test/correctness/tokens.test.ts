@@ -2,16 +2,16 @@
 // that creates it, and is never created twice by a retry (no Idempotency-Key:
 // its answer holds a secret that must not be stored for a replay).
 import { describe, expect, it } from "vitest";
-import { fullAccessPermissions } from "../../src/auth/permissions";
-import { mintToken } from "../../src/auth/token";
-import { api, json, seedWorkspace } from "../harness";
-import { adminToken, isoIn, type TokenObject } from "./helpers";
+import { mintToken } from "../../src/access/token";
+import type { Envelope } from "../support/envelope";
+import { api, json, seedWorkspace } from "../support/harness";
+import { adminPermissions, adminToken, isoIn, type TokenObject } from "../support/resources";
 
 const hour = 3600_000;
 
 async function createToken(token: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
   const response = await api("/api/tokens", { method: "POST", token, body, headers });
-  return { response, body: await json<{ success: boolean; data: TokenObject; error?: string }>(response) };
+  return { response, body: await json<Envelope<TokenObject>>(response) };
 }
 
 async function liveTokenCount(admin: string) {
@@ -46,7 +46,7 @@ describe("POST /api/tokens by a token that expires", () => {
     const expiresAt = isoIn(hour);
     const { response, body } = await createToken(await adminToken(ws), {
       name: "Expiring admin",
-      permissions: [...fullAccessPermissions, "tokens:admin"],
+      permissions: adminPermissions,
       expires_at: expiresAt,
     });
     expect(response.status).toBe(201);

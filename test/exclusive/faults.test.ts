@@ -1,23 +1,19 @@
 // A failing database gives 503 in the envelope, in bounded time, never a hang or a 500.
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FaultMode } from "../../scripts/local-db/control";
-import worker from "../../src/index";
-import { json, seedWorkspace } from "../harness";
-import { injectFault } from "./local-db";
+import { json, seedWorkspace } from "../support/harness";
+import { injectFault } from "../support/local-db";
+import { fetchWorker } from "../support/worker";
 
 afterEach(() => injectFault(null));
 
 async function getContact(id: string, token: string) {
-  const ctx = createExecutionContext();
   // A short database timeout, so that a hung database is given up quickly.
-  const response = await worker.fetch(
+  return fetchWorker(
     new Request(`https://api.test/api/contacts/${id}`, { headers: { Authorization: `Bearer ${token}` } }),
     { ...env, DB_TIMEOUT_MS: "500" },
-    ctx,
   );
-  await waitOnExecutionContext(ctx);
-  return response;
 }
 
 describe("database faults", () => {

@@ -1,13 +1,14 @@
 // One database round trip per request, authentication included; none when the
 // token can be refused without the database. Counted by the local server.
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { mintToken } from "../../src/auth/token";
+import { mintToken } from "../../src/access/token";
 import { contacts } from "../../src/db/schema";
 import { pageSize } from "../../src/http/list";
 import { endpoints } from "../endpoints";
-import { api, db, seedWorkspace } from "../harness";
-import { countRoundTrips } from "./local-db";
+import { api, db, seedWorkspace } from "../support/harness";
+import { countRoundTrips } from "../support/local-db";
+import { fetchWorker } from "../support/worker";
 
 describe("database round trips per request", () => {
   it("costs exactly one for every outcome that needs the database", async () => {
@@ -53,15 +54,13 @@ describe("database round trips per request", () => {
     vi.resetModules();
     const { default: freshWorker } = await import("../../src/index");
     const trips = await countRoundTrips(async () => {
-      const ctx = createExecutionContext();
-      const response = await freshWorker.fetch(
+      const response = await fetchWorker(
         new Request(`https://api.test/api/contacts/${ws.contactId}`, {
           headers: { Authorization: `Bearer ${ws.token}` },
         }),
         env,
-        ctx,
+        freshWorker,
       );
-      await waitOnExecutionContext(ctx);
       expect(response.status).toBe(200);
     });
     expect(trips).toBe(1);

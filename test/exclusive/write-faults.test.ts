@@ -1,14 +1,14 @@
 // A failing database never leaves a write half-applied, and the API answers 503
 // in bounded time. Each fault is injected into the local database server's next
 // request; the rows are checked afterwards.
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FaultMode } from "../../scripts/local-db/control";
 import { addresses, contacts, customers } from "../../src/db/schema";
-import worker from "../../src/index";
-import { db, json, seedWorkspace, type TestWorkspace } from "../harness";
-import { injectFault, localDbStatus } from "./local-db";
+import { db, json, seedWorkspace, type TestWorkspace } from "../support/harness";
+import { injectFault, localDbStatus } from "../support/local-db";
+import { fetchWorker } from "../support/worker";
 
 afterEach(() => injectFault(null));
 
@@ -20,8 +20,7 @@ async function call(
   headers: Record<string, string> = {},
   dbTimeoutMs = "500",
 ) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(
+  return fetchWorker(
     new Request(`https://api.test${path}`, {
       method,
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...headers },
@@ -29,10 +28,7 @@ async function call(
     }),
     // a short database timeout, so that a hung database is given up quickly
     { ...env, DB_TIMEOUT_MS: dbTimeoutMs },
-    ctx,
   );
-  await waitOnExecutionContext(ctx);
-  return response;
 }
 
 /** Everything of the workspace, to tell "nothing applied" from "all applied". */

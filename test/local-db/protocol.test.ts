@@ -23,7 +23,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDbServer, startLocalDbServer } from "../../scripts/local-db/server.ts";
 import { parseUuid } from "../../src/lib/uuid.ts";
-import { openTestBackend, type TestBackend } from "./test-backend.ts";
+import { openTestBackend, type TestBackend } from "../support/node/test-backend.ts";
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
 const mood = pgEnum("mood", ["sad", "ok", "happy"]);

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { rateLimitPolicy } from "../../src/http/rate-limit.ts";
+import { rateLimitPolicy } from "../../src/access/rate-limit.ts";
 
 const wranglerToml = readFileSync(resolve(import.meta.dirname, "../../wrangler.toml"), "utf8");
 

@@ -1,6 +1,6 @@
 // The OpenAPI document: valid OpenAPI 3.1, and documenting exactly the routes
 // the app serves. (That every answer of the worker tests matches it is checked
-// by the harness: test/openapi-conformance.ts.)
+// by the harness: test/support/openapi-conformance.ts.)
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument, documentedOperations } from "../../scripts/openapi.ts";

@@ -5,8 +5,9 @@
 import { and, eq } from "drizzle-orm";
 import { it } from "vitest";
 import { addresses, contacts } from "../../src/db/schema";
-import { db, type TestWorkspace } from "../harness";
-import { type Answer, type Fail, pairTimeout, raceSuite, runPair, seedRaceWorkspace, send } from "./race";
+import { db, type TestWorkspace } from "../support/harness";
+import { type Answer, type Fail, pairTimeout, raceSuite, runPair, seedRaceWorkspace, send } from "../support/race";
+import { insertAddress } from "../support/resources";
 
 interface Round {
   ws: TestWorkspace;
@@ -17,19 +18,7 @@ interface Round {
 /** A workspace whose customer also has an address linked to no contact. */
 async function withUnlinkedAddress(): Promise<Round> {
   const ws = await seedRaceWorkspace();
-  const addressId = crypto.randomUUID();
-  await db().insert(addresses).values({
-    id: addressId,
-    workspaceId: ws.workspaceId,
-    customerId: ws.customerId,
-    type: "shipping",
-    addressLine1: "2 Side Street",
-    city: "Paris",
-    postalCode: "75001",
-    country: "FR",
-    contactId: null,
-  });
-  return { ws, addressId };
+  return { ws, addressId: await insertAddress(ws, ws.customerId) };
 }
 
 const newAddress = (ws: TestWorkspace) => ({

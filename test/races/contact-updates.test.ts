@@ -3,8 +3,8 @@
 import { eq } from "drizzle-orm";
 import { it } from "vitest";
 import { addresses, contacts } from "../../src/db/schema";
-import { api, db, type TestWorkspace } from "../harness";
-import { type Answer, type Fail, pairTimeout, raceSuite, runPair, seedRaceWorkspace, send } from "./race";
+import { api, db, type TestWorkspace } from "../support/harness";
+import { type Answer, type Fail, pairTimeout, raceSuite, runPair, seedRaceWorkspace, send } from "../support/race";
 
 async function rowsOf(ws: TestWorkspace) {
   const d = db();

@@ -4,8 +4,17 @@
 import { and, eq } from "drizzle-orm";
 import { it } from "vitest";
 import { addresses, contacts, customers } from "../../src/db/schema";
-import { db, type TestWorkspace } from "../harness";
-import { type Answer, type Fail, pairTimeout, racerContact, raceSuite, runPair, seedRaceWorkspace, send } from "./race";
+import { db, type TestWorkspace } from "../support/harness";
+import {
+  type Answer,
+  type Fail,
+  pairTimeout,
+  racerContact,
+  raceSuite,
+  runPair,
+  seedRaceWorkspace,
+  send,
+} from "../support/race";
 
 async function customerRows(ws: TestWorkspace) {
   const d = db();

@@ -4,9 +4,9 @@
 // (400 customer not found, 403) or a 5xx.
 import { and, eq } from "drizzle-orm";
 import { it } from "vitest";
-import { fullAccessPermissions } from "../../src/auth/permissions";
+import { fullAccessPermissions } from "../../src/access/permissions";
 import { apiTokens, contacts, customers } from "../../src/db/schema";
-import { db, type TestWorkspace } from "../harness";
+import { db, type TestWorkspace } from "../support/harness";
 import {
   type Answer,
   type Fail,
@@ -17,9 +17,8 @@ import {
   seedRaceWorkspace,
   send,
   tokensWithIds,
-} from "./race";
-
-const admin = [...fullAccessPermissions, "tokens:admin"];
+} from "../support/race";
+import { adminPermissions } from "../support/resources";
 
 interface Round {
   ws: TestWorkspace;
@@ -31,7 +30,7 @@ interface Round {
 
 async function setup(permissions: string[]): Promise<Round> {
   const ws = await seedRaceWorkspace();
-  const [adminToken, token] = await tokensWithIds(ws, admin, permissions);
+  const [adminToken, token] = await tokensWithIds(ws, adminPermissions, permissions);
   return { ws, adminToken: (adminToken as { secret: string }).secret, token: token as Round["token"] };
 }
 
@@ -102,7 +101,7 @@ raceSuite("race: a token's writes while it is revoked", () => {
     },
     {
       what: "POST /api/tokens",
-      permissions: admin,
+      permissions: adminPermissions,
       send: ({ token }: Round) =>
         send("POST", "/api/tokens", {
           method: "POST",

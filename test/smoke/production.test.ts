@@ -10,9 +10,10 @@ import { type DevWorker, startDevWorker } from "../../scripts/dev-worker.ts";
 import { migrationsFolder } from "../../scripts/local-db/open.ts";
 import { type LocalDbServer, startLocalDbServer } from "../../scripts/local-db/server.ts";
 import { type DemoTokens, demo, seedDemo } from "../../scripts/seed.ts";
-import { mintToken } from "../../src/auth/token.ts";
+import { mintToken } from "../../src/access/token.ts";
 import { getDb } from "../../src/db/client.ts";
-import { openTestBackend, type TestBackend } from "../local-db/test-backend.ts";
+import { type Envelope, json, type Page } from "../support/envelope.ts";
+import { openTestBackend, type TestBackend } from "../support/node/test-backend.ts";
 
 let test: TestBackend;
 let server: LocalDbServer;
@@ -43,10 +44,6 @@ async function call(path: string, { method = "GET", token, body, headers = {} }:
   return response;
 }
 
-async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
-  return (await response.json()) as T;
-}
-
 /** A refusal: its status and the error envelope. */
 async function expectRefusal(response: Response, status: number, error: string | RegExp) {
   const body = await json<{ success: boolean; error: string }>(response);
@@ -55,14 +52,6 @@ async function expectRefusal(response: Response, status: number, error: string |
   expect(body.error).toMatch(error);
 }
 
-interface Envelope<T> {
-  success: boolean;
-  data: T;
-}
-interface Page<T> extends Envelope<T[]> {
-  has_more: boolean;
-  next_cursor: string | null;
-}
 type Row = { id: string; workspace_id: string } & Record<string, unknown>;
 
 describe("the worker under wrangler dev, configured as in production", () => {

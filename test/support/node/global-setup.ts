@@ -2,10 +2,10 @@
 // by the local SQL-over-HTTP server on a free port; its address goes to the
 // worker as DATABASE_URL. Everything is dropped afterwards.
 import type { TestProject } from "vitest/node";
-import { migrationsFolder } from "../scripts/local-db/open.ts";
-import { startLocalDbServer } from "../scripts/local-db/server.ts";
-import { buildOpenApiDocument } from "../scripts/openapi.ts";
-import { openTestBackend } from "./local-db/test-backend.ts";
+import { migrationsFolder } from "../../../scripts/local-db/open.ts";
+import { startLocalDbServer } from "../../../scripts/local-db/server.ts";
+import { buildOpenApiDocument } from "../../../scripts/openapi.ts";
+import { openTestBackend } from "./test-backend.ts";
 
 export default async function setup(project: TestProject) {
   const { backend, dispose } = await openTestBackend();

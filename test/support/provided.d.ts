@@ -1,4 +1,4 @@
-// What test/global-setup.ts provides to the tests (vitest's inject).
+// What test/support/node/global-setup.ts provides to the tests (vitest's inject).
 import "vitest";
 
 declare module "vitest" {

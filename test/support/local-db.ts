@@ -1,4 +1,5 @@
-// The local database server's control routes, reached from inside workerd.
+// The local database server's control routes (/_local/*), reached from inside
+// workerd: the exclusive project counts round trips and injects faults with them.
 import { env } from "cloudflare:test";
 import type { Fault, LocalDbStatus } from "../../scripts/local-db/control";
 

@@ -10,10 +10,10 @@
 import { SELF } from "cloudflare:test";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
-import { hashToken, mintToken, tokenHint } from "../../src/auth/token";
+import { hashToken, mintToken, tokenHint } from "../../src/access/token";
 import { apiTokens } from "../../src/db/schema";
-import { type ApiRequest, db, seedWorkspace, type TestWorkspace } from "../harness";
-import { checkConformance } from "../openapi-conformance";
+import { type ApiRequest, db, seedWorkspace, type TestWorkspace } from "./harness";
+import { checkConformance } from "./openapi-conformance";
 
 export const backend = inject("backend");
 
@@ -148,7 +148,7 @@ export const pairTimeout = 60_000;
 /**
  * A workspace of its own for one round, its tokens marked as used just now. A
  * token's first request in a minute records its use (an UPDATE of its row, see
- * src/db/scoped.ts), and two such requests queue on that row lock: the second
+ * src/access/scoped.ts), and two such requests queue on that row lock: the second
  * transaction would wait for the first to commit, and nothing would race. In
  * steady use a token is not touched again for a minute, so this is the usual case.
  */

@@ -3,10 +3,12 @@
 // through its real fetch.
 import { env, SELF } from "cloudflare:test";
 import { asc, eq } from "drizzle-orm";
-import { seedWorkspaceFixture, type WorkspaceFixture } from "../scripts/fixtures";
-import { getDb } from "../src/db/client";
-import { addresses, apiTokens, contacts, customers } from "../src/db/schema";
+import { seedWorkspaceFixture, type WorkspaceFixture } from "../../scripts/fixtures";
+import { getDb } from "../../src/db/client";
+import { addresses, apiTokens, contacts, customers } from "../../src/db/schema";
 import { checkConformance } from "./openapi-conformance";
+
+export { json } from "./envelope";
 
 export const db = () => getDb(env.DATABASE_URL);
 
@@ -40,11 +42,6 @@ export async function api(path: string, request: ApiRequest = {}): Promise<Respo
   const response = await SELF.fetch(url, { method, headers, body });
   await checkConformance(method, url, response);
   return response;
-}
-
-/** The JSON body of a response, typed loosely for assertions. */
-export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
-  return (await response.json()) as T;
 }
 
 /** A response's headers, without the ones that differ on every request (X-Request-Id). */
