@@ -1,9 +1,11 @@
 // Bundle size and cold start, for the worker and for a minimal Hono + Drizzle +
-// Neon-driver worker built the same way (`wrangler deploy --dry-run --minify`).
+// Neon-driver worker built the same way (`wrangler deploy --dry-run --minify`,
+// as `npm run deploy` builds it): the bundles the other measures then run.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
+import { unstable_readConfig } from "wrangler";
 import { projectRoot } from "../local-db/open.ts";
 import { median } from "./stats.ts";
 
@@ -16,20 +18,48 @@ const run = (args: string[]) =>
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
   });
 
-export interface Build {
-  rawBytes: number;
-  gzipBytes: number;
-  /** the upload bundle (metadata, compatibility flags and module), for `wrangler check startup` */
-  bundlePath: string;
+export interface RateLimitConfig {
+  name: string;
+  namespace_id: string;
+  simple: { limit: number; period?: 10 | 60 };
 }
 
-/** Builds the worker of `config` as it would be deployed, into `dir`. */
+export interface Build {
+  name: string;
+  rawBytes: number;
+  gzipBytes: number;
+  /** the deployed module (index.js, with index.js.map beside it) */
+  scriptPath: string;
+  /** the upload bundle (metadata, compatibility flags and module), for `wrangler check startup` */
+  bundlePath: string;
+  /** as wrangler.toml (top level, i.e. production) has them */
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  ratelimits: RateLimitConfig[];
+}
+
+/** Builds the worker of `config` as it would be deployed (its top-level environment), into `dir`. */
 export function build(config: string, dir: string, name: string): Build {
-  run(["deploy", "-c", config, "--dry-run", "--minify", "--outdir", join(dir, name)]);
-  const code = readFileSync(join(dir, name, "index.js"));
+  const outdir = join(dir, name);
   const bundlePath = join(dir, `${name}.bundle`);
-  run(["deploy", "-c", config, "--dry-run", "--minify", "--outfile", bundlePath]);
-  return { rawBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, bundlePath };
+  run(["deploy", "-c", config, "--dry-run", "--minify", "--outdir", outdir, "--outfile", bundlePath, "--env", ""]);
+  const scriptPath = join(outdir, "index.js");
+  const code = readFileSync(scriptPath);
+  const parsed = unstable_readConfig({ config });
+  return {
+    name,
+    rawBytes: code.length,
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+    scriptPath,
+    bundlePath,
+    compatibilityDate: parsed.compatibility_date ?? "",
+    compatibilityFlags: parsed.compatibility_flags ?? [],
+    ratelimits: ((parsed.ratelimits ?? []) as RateLimitConfig[]).map((r) => ({
+      name: r.name,
+      namespace_id: r.namespace_id,
+      simple: r.simple,
+    })),
+  };
 }
 
 /**

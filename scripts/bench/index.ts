@@ -1,119 +1,370 @@
-// `npm run bench`: bundle size, cold start, worker CPU, database round trips and
-// latency, printed as one table. Options (environment):
-//   BENCH_DELAY_MS      delay the local database adds to each SQL request (default 50)
-//   BENCH_CLIENTS       concurrent clients for the latency runs (default 20)
-//   BENCH_REQUESTS      requests per latency run (default 1000; each run also stops after 30 s)
-//   BENCH_STARTUP_RUNS  startup profiles per worker (default 11)
-//   BENCH_LARGE_LIST    contacts in the large-list run (default 100000; 0 skips it)
-//   LOCAL_POSTGRES_URL  run the database on this PostgreSQL server (a fresh database) instead of PGlite
-import { mkdtempSync, rmSync } from "node:fs";
-import os, { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { getDb } from "../../src/db/client.ts";
+// `npm run bench`: the deployed bundle (`wrangler deploy --dry-run --minify`)
+// run in workerd through Miniflare, side by side with a minimal Hono + Drizzle +
+// Neon worker (scripts/bench/minimal-worker) built and run the same way. Prints
+// the tables and writes docs/performance.md. About 4 to 5 minutes on 2 cores.
+//
+//   npm run bench                  everything below
+//   npm run bench -- --profile     also a CPU profile of GET /api/contacts/{id} (see profile.ts)
+//
+// Options (environment):
+//   BENCH_QUICK=1             fewer requests everywhere (about a minute and a half)
+//   BENCH_CPU_REQUESTS        requests per CPU measurement (default 3000; quick 600)
+//   BENCH_CPU_CLIENTS         concurrent clients for them (default 20)
+//   BENCH_DELAY_MS            delay the local database adds to each SQL request in the latency runs (default 50)
+//   BENCH_LATENCY_CLIENTS     client counts of the latency runs (default 1,5,10,20)
+//   BENCH_LATENCY_REQUESTS    requests per latency run (default 1000, quick 200; each run also stops after 10 s, quick 5 s)
+//   BENCH_STARTUP_RUNS        `wrangler check startup` runs per worker (default 7; quick 3)
+//   BENCH_LARGE_LIST          contacts in the large-list run (default 100000; quick 10000; 0 skips it)
+//   BENCH_NODE_CPU_REQUESTS   requests timed in Node's V8 (default 5000; quick 1000; 0 skips it)
+//   PROFILE_REQUESTS          requests profiled with --profile (default 1000; quick 300)
+//   LOCAL_POSTGRES_URL        run the database on this PostgreSQL server (a fresh database) instead of PGlite
+//   BENCH_ONLY                only these parts, e.g. cpu,latency (startup, cpu, trips, latency, list, node, profile)
+//   BENCH_DOCS=0              do not write docs/performance.md (set by BENCH_ONLY too)
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import { resolve } from "node:path";
 import { contacts } from "../../src/db/schema.ts";
 import { endpoints } from "../../test/endpoints.ts";
-import { openTestBackend } from "../../test/local-db/test-backend.ts";
-import { startDevWorker } from "../dev-worker.ts";
 import { seedWorkspaceFixture } from "../fixtures.ts";
-import { migrationsFolder, projectRoot } from "../local-db/open.ts";
-import { startLocalDbServer } from "../local-db/server.ts";
-import { build, startupMedians } from "./build.ts";
-import { measureCpu } from "./cpu.ts";
-import { type Call, runLoad, send } from "./load.ts";
+import { projectRoot } from "../local-db/open.ts";
+import { startupMedians } from "./build.ts";
+import { type Call, type LoadFigures, runLoad, send } from "./load.ts";
+import { newProfileDir, profileMarkdown, profileWorker } from "./profile.ts";
+import { type LatencyRow, type Row, writeReport } from "./report.ts";
+import { listSize, setUpBench } from "./setup.ts";
 import { fmt } from "./stats.ts";
+import {
+  machineCpuSeconds,
+  postgresBackendPids,
+  processCpuSeconds,
+  type RunningWorker,
+  startWorkerd,
+  type WorkerdOptions,
+} from "./workerd.ts";
 
-const delayMs = Number(process.env.BENCH_DELAY_MS ?? 50);
-const clients = Number(process.env.BENCH_CLIENTS ?? 20);
-const requestsPerRun = Number(process.env.BENCH_REQUESTS ?? 1000);
-const startupRuns = Number(process.env.BENCH_STARTUP_RUNS ?? 11);
-const largeList = Number(process.env.BENCH_LARGE_LIST ?? 100_000);
+const quick = process.env.BENCH_QUICK === "1";
+const setting = (name: string, normal: number, quickValue: number) => {
+  const value = Number(process.env[name] ?? (quick ? quickValue : normal));
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
+  return value;
+};
+const withProfile = process.argv.includes("--profile");
+const delayMs = setting("BENCH_DELAY_MS", 50, 50);
+const cpuRequests = setting("BENCH_CPU_REQUESTS", 3000, 600);
+const cpuClients = setting("BENCH_CPU_CLIENTS", 20, 20);
+const latencyLevels = (process.env.BENCH_LATENCY_CLIENTS ?? "1,5,10,20").split(",").map(Number);
+const latencyRequests = setting("BENCH_LATENCY_REQUESTS", 1000, 200);
+const latencySeconds = quick ? 5 : 10;
+const startupRuns = setting("BENCH_STARTUP_RUNS", 7, 3);
+const largeList = setting("BENCH_LARGE_LIST", 100_000, 10_000);
+const nodeCpuRequests = setting("BENCH_NODE_CPU_REQUESTS", 5000, 1000);
+const profileRequests = setting("PROFILE_REQUESTS", 1000, 300);
 
-type Row = [measure: string, value: string, target: string, met: string];
 const rows: Row[] = [];
+const latencyRows: LatencyRow[] = [];
+let profileSection: string | undefined;
 const verdict = (ok: boolean) => (ok ? "yes" : "**no**");
 const log = (message: string) => console.error(`bench: ${message}`);
-
-// 1. Bundle and cold start, side by side with the minimal worker.
-log("building both workers and profiling their startup…");
-const buildDir = mkdtempSync(join(tmpdir(), "qwoty-bench-"));
-const app = build(resolve(projectRoot, "wrangler.toml"), buildDir, "app");
-const minimal = build(resolve(projectRoot, "scripts/bench/minimal-worker/wrangler.toml"), buildDir, "minimal");
-const [appStartup = Number.NaN, minimalStartup = Number.NaN] = startupMedians([app, minimal], startupRuns, buildDir);
-rmSync(buildDir, { recursive: true, force: true });
 const kib = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`;
-rows.push([
-  "Bundle, `wrangler deploy --dry-run --minify`",
-  `${kib(app.gzipBytes)} gzip (${kib(app.rawBytes)} raw); minimal worker ${kib(minimal.gzipBytes)} gzip`,
-  "≤ 100 KiB gzip",
-  verdict(app.gzipBytes <= 100 * 1024),
-]);
-const startupRatio = appStartup / minimalStartup;
-rows.push([
-  `Startup CPU, \`wrangler check startup\` (median of ${startupRuns}, interleaved)`,
-  `${fmt(appStartup, 1)} ms vs minimal ${fmt(minimalStartup, 1)} ms: ${fmt(startupRatio)}×`,
-  "≤ 1.3× minimal",
-  verdict(startupRatio <= 1.3),
-]);
+const startedAt = new Date();
+const loadAverageBefore = os.loadavg();
+const benchStarted = performance.now();
 
-// 2. A database, seeded, behind the local SQL-over-HTTP server.
-const { backend, dispose } = await openTestBackend();
-await backend.migrate(migrationsFolder);
-const server = await startLocalDbServer({ backend });
-const db = getDb(server.databaseUrl);
-const fixture = await seedWorkspaceFixture(db);
-const backendName = backend.kind === "pglite" ? "PGlite" : "PostgreSQL";
+const only = process.env.BENCH_ONLY?.split(",").map((p) => p.trim());
+
+/** Runs one part of the bench; a failure becomes a row of the table instead of ending the run. */
+async function part(name: string, key: string, body: () => Promise<void>) {
+  if (only && !only.includes(key)) return;
+  const started = performance.now();
+  try {
+    await body();
+    log(`${name}: ${fmt((performance.now() - started) / 1000, 0)} s`);
+  } catch (error) {
+    process.exitCode = 1;
+    log(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    rows.push([name, `failed: ${String(error instanceof Error ? error.message : error).slice(0, 300)}`, "", "**no**"]);
+  }
+}
+
+const bench = await setUpBench(log);
+const { app, minimal, server, proxy, fixture, listed, patched } = bench;
+const workers: RunningWorker[] = [];
+const start = async (build: typeof app, options: WorkerdOptions) => {
+  const worker = await startWorkerd(build, options);
+  workers.push(worker);
+  return worker;
+};
+const stop = async (worker: RunningWorker) => {
+  workers.splice(workers.indexOf(worker), 1);
+  await worker.dispose();
+};
 
 try {
-  // 3. Worker CPU per warm request, database wait excluded.
-  log("timing worker CPU per request…");
-  const cpu = await measureCpu(
-    `http://bench.local/api/contacts/${fixture.contactId}`,
-    fixture.token,
-    server.databaseUrl,
-  );
+  // 1. Bundle and cold start, side by side with the minimal worker.
   rows.push([
-    `Worker CPU, warm \`GET /api/contacts/{id}\`, database wait excluded (${cpu.iterations} requests)`,
-    `p50 ${fmt(cpu.p50, 3)} ms, p99 ${fmt(cpu.p99, 3)} ms`,
-    "p50 ≤ 1 ms, p99 ≤ 3 ms",
-    verdict(cpu.p50 <= 1 && cpu.p99 <= 3),
+    "Bundle, `wrangler deploy --dry-run --minify`",
+    `${kib(app.gzipBytes)} gzip (${kib(app.rawBytes)} raw); minimal worker ${kib(minimal.gzipBytes)} gzip`,
+    "≤ 100 KiB gzip",
+    verdict(app.gzipBytes <= 100 * 1024),
   ]);
+  await part("Startup", "startup", async () => {
+    log(`profiling startup, ${startupRuns} runs per worker…`);
+    const [appStartup = Number.NaN, minimalStartup = Number.NaN] = startupMedians(
+      [app, minimal],
+      startupRuns,
+      bench.buildDir,
+    );
+    const startupRatio = appStartup / minimalStartup;
+    rows.push([
+      `Startup CPU, \`wrangler check startup\` (median of ${startupRuns}, interleaved)`,
+      `${fmt(appStartup, 1)} ms vs minimal ${fmt(minimalStartup, 1)} ms: ${fmt(startupRatio)}×`,
+      "≤ 1.3× minimal",
+      verdict(startupRatio <= 1.3),
+    ]);
+  });
 
-  // 4. Round trips through wrangler dev, the first request on a cold isolate.
-  log("starting wrangler dev…");
-  // --env bench: the rate limit is still checked on every request, but set too high to refuse any.
-  // The log line is off: under wrangler dev each console.log travels to wrangler through the
-  // inspector, about 1 ms of workerd CPU per request here, a cost Workers Logs do not have.
-  const worker = await startDevWorker(server.databaseUrl, undefined, "bench", { LOG_REQUESTS: "false" });
-  try {
-    const trips = async (call: Parameters<typeof send>[1]) => {
+  // 2. workerd CPU per request, the database replayed by the proxy.
+  await part("workerd CPU per request", "cpu", async () => {
+    log(`workerd CPU per request: ${cpuRequests} requests per measure, ${cpuClients} clients…`);
+    const replayed = { DATABASE_URL: proxy.databaseUrl };
+    // Log lines each worker has written (console.log, relayed by Miniflare).
+    const logLines = new Map<RunningWorker, number>();
+    const counted = async (build: typeof app, options: WorkerdOptions) => {
+      let lines = 0;
+      const worker = await start(build, { ...options, onLog: () => logLines.set(worker, ++lines) });
+      return worker;
+    };
+    // As deployed: LOG_REQUESTS unset (the log line on) and the rate-limit binding.
+    const deployed = await counted(app, { vars: replayed, ratelimits: bench.benchRateLimits });
+    const noLog = await counted(app, {
+      vars: { ...replayed, LOG_REQUESTS: "false" },
+      ratelimits: bench.benchRateLimits,
+    });
+    const noLimit = await counted(app, { vars: replayed, ratelimits: [] });
+    const baseline = await counted(minimal, { vars: replayed, ratelimits: [] });
+
+    let replayChecked = 0;
+    let mismatches = 0;
+    let misses = 0;
+    interface Measure {
+      name: string;
+      worker: RunningWorker;
+      call: (i: number) => Call;
+      status: number;
+      body?: string;
+      cpu: number;
+      requests: number;
+      /** ms per request of each round */
+      rounds: number[];
+      logLines: number;
+    }
+    const measure = (name: string, worker: RunningWorker, call: (i: number) => Call, status: number): Measure => ({
+      name,
+      worker,
+      call,
+      status,
+      cpu: 0,
+      requests: 0,
+      rounds: [],
+      logLines: 0,
+    });
+    // The first request is answered by the real database (and its answer kept);
+    // the warm-up then runs on replayed answers; its answer is the reference
+    // every timed answer must match, status and body.
+    const prime = async (m: Measure) => {
+      const first = await send(m.worker.origin, m.call(0));
+      if (first.status !== m.status) throw new Error(`expected ${m.status}, got ${first.status}: ${first.body}`);
+      m.body = first.body;
+      await runLoad(m.worker.origin, m.call, {
+        clients: cpuClients,
+        total: Math.max(200, Math.round(cpuRequests / 6)),
+        maxSeconds: 30,
+        expectStatus: m.status,
+      });
+    };
+    const timed = async (m: Measure, total: number) => {
+      // A few requests first, not counted: while the other measures ran, workerd may
+      // have evicted this worker's idle rate-limit Durable Object (after about 10 s),
+      // and starting it again is not what is measured.
+      await runLoad(m.worker.origin, m.call, {
+        clients: cpuClients,
+        total: 2 * cpuClients,
+        maxSeconds: 10,
+        expectStatus: m.status,
+      });
+      proxy.resetStats();
+      const lines = logLines.get(m.worker) ?? 0;
+      const before = m.worker.cpuSeconds();
+      const load = await runLoad(m.worker.origin, m.call, {
+        clients: cpuClients,
+        total,
+        maxSeconds: 90,
+        expectStatus: m.status,
+        ...(m.body === undefined ? {} : { expectBody: m.body }),
+      });
+      const cpu = m.worker.cpuSeconds() - before;
+      log(
+        `  ${m.name}: ${fmt((cpu * 1000) / load.requests, 3)} ms per request (${load.requests}, ${fmt(load.throughput, 0)} req/s)`,
+      );
+      m.cpu += cpu;
+      m.requests += load.requests;
+      m.rounds.push((cpu * 1000) / load.requests);
+      m.logLines += (logLines.get(m.worker) ?? 0) - lines;
+      replayChecked += load.requests;
+      mismatches += load.errors;
+      misses += proxy.stats().misses;
+    };
+    const perRequest = (m: Measure) => (m.cpu * 1000) / m.requests;
+
+    const get = (name: string, worker: RunningWorker) =>
+      measure(
+        name,
+        worker,
+        () => ({ method: "GET", path: `/api/contacts/${fixture.contactId}`, token: fixture.token }),
+        200,
+      );
+    const gets = {
+      deployed: get("GET, as deployed", deployed),
+      noLog: get("GET, no log line", noLog),
+      noLimit: get("GET, no rate-limit binding", noLimit),
+      minimal: measure(
+        "GET, minimal worker",
+        baseline,
+        () => ({ method: "GET", path: `/contacts/${fixture.contactId}` }),
+        200,
+      ),
+    };
+    const others = {
+      list: measure(
+        "list",
+        deployed,
+        () => ({ method: "GET", path: "/api/contacts?limit=50", token: listed.token }),
+        200,
+      ),
+      create: measure(
+        "POST",
+        deployed,
+        // The same body every time: the only fresh value is the id the worker draws (see replay.ts).
+        () => ({
+          method: "POST",
+          path: "/api/contacts",
+          token: fixture.token,
+          body: { customer_id: fixture.customerId, first_name: "Bench", last_name: "Create", email: "b@example.com" },
+        }),
+        201,
+      ),
+      patch: measure(
+        "PATCH",
+        deployed,
+        () => ({
+          method: "PATCH",
+          path: `/api/contacts/${patched.contactId}`,
+          token: patched.token,
+          body: { first_name: "Patched", role: ["admin"] },
+        }),
+        200,
+      ),
+    };
+    for (const m of [...Object.values(gets), ...Object.values(others)]) await prime(m);
+    // In interleaved rounds, each starting one measure later than the one before,
+    // so that the noise of this shared machine falls on all of them alike.
+    const rounds = quick ? 2 : 6;
+    const all = [...Object.values(gets), ...Object.values(others)];
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < all.length; i++) {
+        await timed(all[(i + round) % all.length] as Measure, Math.ceil(cpuRequests / rounds));
+      }
+    }
+
+    const appGet = perRequest(gets.deployed);
+    const ms = (value: number) => `${fmt(value, 3)} ms`;
+    const spread = (m: Measure) =>
+      `(rounds ${fmt(Math.min(...m.rounds), 2)}–${fmt(Math.max(...m.rounds), 2)}; ${m.requests} requests)`;
+    const delta = (value: number) => `${value >= appGet ? "+" : "−"}${fmt(Math.abs(value - appGet), 3)} ms`;
+    rows.push([
+      "workerd CPU per request, `GET /api/contacts/{id}`, as deployed (log line on, rate-limit binding)",
+      `${ms(appGet)} ${spread(gets.deployed)}; the minimal worker's \`GET /contacts/{id}\`: ${ms(perRequest(gets.minimal))} ${spread(gets.minimal)}; app / minimal **${fmt(appGet / perRequest(gets.minimal))}×**`,
+      "(reference)",
+      "",
+    ]);
+    rows.push([
+      `same, \`GET /api/contacts?limit=50\` (${listSize} contacts in the workspace)`,
+      `${ms(perRequest(others.list))} = **${fmt(perRequest(others.list) / appGet)}×** the app's GET ${spread(others.list)}`,
+      "(reference)",
+      "",
+    ]);
+    rows.push([
+      "same, `POST /api/contacts`",
+      `${ms(perRequest(others.create))} = **${fmt(perRequest(others.create) / appGet)}×** the app's GET ${spread(others.create)}`,
+      "(reference)",
+      "",
+    ]);
+    rows.push([
+      "same, `PATCH /api/contacts/{id}`",
+      `${ms(perRequest(others.patch))} = **${fmt(perRequest(others.patch) / appGet)}×** the app's GET ${spread(others.patch)}`,
+      "(reference)",
+      "",
+    ]);
+    rows.push([
+      "same GET, `LOG_REQUESTS=false` (no log line)",
+      `${ms(perRequest(gets.noLog))} (${delta(perRequest(gets.noLog))}) ${spread(gets.noLog)}; log lines per request: as deployed ${fmt(gets.deployed.logLines / gets.deployed.requests)}, this one ${fmt(gets.noLog.logLines / gets.noLog.requests)}`,
+      "(reference)",
+      "",
+    ]);
+    rows.push([
+      "same GET, without the rate-limit binding (in Miniflare a call is a round trip to a Durable Object and a SQLite write)",
+      `${ms(perRequest(gets.noLimit))} (${delta(perRequest(gets.noLimit))}) ${spread(gets.noLimit)}; / minimal: **${fmt(perRequest(gets.noLimit) / perRequest(gets.minimal))}×**`,
+      "(reference)",
+      "",
+    ]);
+    rows.push([
+      "Replayed answers: expected status and the first real answer's body; queries not replayed",
+      `${replayChecked} answers, ${mismatches} different; ${misses} queries reached the database`,
+      "0 and 0",
+      verdict(mismatches === 0 && misses === 0 && replayChecked > 0),
+    ]);
+    for (const worker of [deployed, noLog, noLimit, baseline]) await stop(worker);
+  });
+
+  // 3. Round trips, the first request on a cold isolate, the real database.
+  await part("Database round trips", "trips", async () => {
+    log("counting database round trips per endpoint…");
+    // As deployed, rate limit included (production's: these few requests stay far below it).
+    const worker = await start(app, { vars: { DATABASE_URL: server.databaseUrl } });
+    const trips = async (call: Call) => {
       const before = server.stats().requests;
       const answer = await send(worker.origin, call);
       return { status: answer.status, trips: server.stats().requests - before };
     };
     const cold = await trips({ method: "GET", path: `/api/contacts/${fixture.contactId}`, token: fixture.token });
-    const perEndpoint: string[] = [];
+    const perEndpoint: number[] = [];
     let allOne = cold.trips === 1 && cold.status === 200;
+    const wrong: string[] = [];
     for (const endpoint of endpoints) {
-      const target = await seedWorkspaceFixture(db);
+      const target = await seedWorkspaceFixture(bench.db);
       const result = await trips({
         method: endpoint.method,
         path: endpoint.path(target),
         token: target.token,
         body: endpoint.body?.(target),
       });
-      allOne &&= result.trips === 1 && result.status === endpoint.status;
-      perEndpoint.push(`${endpoint.method} ${endpoint.path(target).replace(/[0-9a-f-]{36}/g, "{id}")} ${result.trips}`);
+      perEndpoint.push(result.trips);
+      if (result.trips !== 1 || result.status !== endpoint.status) {
+        allOne = false;
+        wrong.push(`${endpoint.name}: ${result.status}, ${result.trips} trips`);
+      }
     }
     const wrongChecksum = `${fixture.token.slice(0, -1)}${fixture.token.endsWith("A") ? "B" : "A"}`;
+    const path = `/api/contacts/${fixture.contactId}`;
     const refused = [
-      await trips({ method: "GET", path: `/api/contacts/${fixture.contactId}` }),
-      await trips({ method: "GET", path: `/api/contacts/${fixture.contactId}`, token: "not a token" }),
-      await trips({ method: "GET", path: `/api/contacts/${fixture.contactId}`, token: wrongChecksum }),
+      await trips({ method: "GET", path }),
+      await trips({ method: "GET", path, token: "not a token" }),
+      await trips({ method: "GET", path, token: wrongChecksum }),
     ];
-    const noneForBad = refused.every((r) => r.trips === 0 && r.status === 401);
     rows.push([
       "Database round trips per request, every endpoint (cold isolate first)",
-      `cold isolate ${cold.trips}; ${perEndpoint.length} endpoints: ${[...new Set(perEndpoint.map((p) => p.split(" ").pop()))].join(", ")} each`,
+      `cold isolate ${cold.trips}; ${perEndpoint.length} endpoints: ${[...new Set(perEndpoint)].join(", ")} each${wrong.length ? ` (${wrong.join("; ")})` : ""}`,
       "exactly 1",
       verdict(allOne),
     ]);
@@ -121,37 +372,79 @@ try {
       "Database round trips, missing / malformed / wrong-checksum token",
       refused.map((r) => r.trips).join(" / "),
       "0",
-      verdict(noneForBad),
+      verdict(refused.every((r) => r.trips === 0 && r.status === 401)),
     ]);
+    await stop(worker);
+  });
 
-    // 5. Latency and throughput with a fixed delay per database request.
-    log(`latency runs: ${clients} clients, ${requestsPerRun} requests each, ${delayMs} ms injected delay…`);
+  // 4. Latency and throughput with a fixed delay per database request.
+  await part("Latency", "latency", async () => {
+    log(`latency: ${delayMs} ms per database request, ${latencyLevels.join(", ")} clients…`);
+    const direct = { DATABASE_URL: server.databaseUrl };
+    const deployed = await start(app, { vars: direct, ratelimits: bench.benchRateLimits });
+    const baseline = await start(minimal, { vars: direct, ratelimits: [] });
     await fetch(`${server.origin}/_local/delay`, { method: "PUT", body: JSON.stringify({ ms: delayMs }) });
-    const listed = await seedWorkspaceFixture(db);
-    await db.insert(contacts).values(
-      Array.from({ length: 49 }, (_, i) => ({
-        workspaceId: listed.workspaceId,
-        customerId: listed.customerId,
-        firstName: `First ${i}`,
-        lastName: `Last ${i}`,
-        email: `p${i}@example.com`,
-      })),
-    );
-    const runs: { name: string; expect: number; call: (i: number) => Call }[] = [
-      {
-        name: "`GET /api/contacts/{id}`",
-        expect: 200,
-        call: () => ({ method: "GET", path: `/api/contacts/${fixture.contactId}`, token: fixture.token }),
-      },
-      {
-        name: "`GET /api/contacts?customer_id=` (50 contacts)",
-        expect: 200,
-        call: () => ({ method: "GET", path: `/api/contacts?customer_id=${listed.customerId}`, token: listed.token }),
-      },
-      {
-        name: "`POST /api/contacts`",
-        expect: 201,
-        call: (i: number) => ({
+    try {
+      const cores = os.cpus().length;
+      const snapshot = (worker: RunningWorker) => {
+        const node = process.cpuUsage();
+        const pg = bench.databaseName ? postgresBackendPids(bench.databaseName) : [];
+        return {
+          at: performance.now(),
+          workerd: worker.cpuSeconds(),
+          node: (node.user + node.system) / 1e6,
+          pg: new Map(pg.map((pid) => [pid, processCpuSeconds(pid)])),
+          machine: machineCpuSeconds(),
+        };
+      };
+      const run = async (worker: RunningWorker, name: string, call: (i: number) => Call, status: number, n: number) => {
+        await runLoad(worker.origin, call, { clients: n, total: n * 3, maxSeconds: 10, expectStatus: status });
+        const before = snapshot(worker);
+        const load: LoadFigures = await runLoad(worker.origin, call, {
+          clients: n,
+          total: latencyRequests,
+          maxSeconds: latencySeconds,
+          expectStatus: status,
+        });
+        const after = snapshot(worker);
+        const elapsed = (after.at - before.at) / 1000;
+        let pg = 0;
+        for (const [pid, cpu] of after.pg) pg += cpu - (before.pg.get(pid) ?? 0);
+        const share = (seconds: number) => (100 * seconds) / elapsed / cores;
+        const workerd = share(after.workerd - before.workerd);
+        const node = share(after.node - before.node);
+        const postgres = share(pg);
+        const machine =
+          (100 * (after.machine.busy - before.machine.busy)) / (after.machine.total - before.machine.total || 1);
+        latencyRows.push({
+          name,
+          clients: n,
+          load,
+          delayMs,
+          cpu: { workerd, node, postgres, total: workerd + node + postgres, machine },
+          target: n === 20 && name.startsWith("app"),
+        });
+      };
+      const getCall = () => ({ method: "GET", path: `/api/contacts/${fixture.contactId}`, token: fixture.token });
+      const minimalCall = () => ({ method: "GET", path: `/contacts/${fixture.contactId}` });
+      for (const n of latencyLevels) {
+        await run(deployed, "app GET", getCall, 200, n);
+        if (n === Math.min(...latencyLevels) || n === Math.max(...latencyLevels)) {
+          await run(baseline, "minimal GET", minimalCall, 200, n);
+        }
+      }
+      const most = Math.max(...latencyLevels);
+      await run(
+        deployed,
+        "app list (50)",
+        () => ({ method: "GET", path: "/api/contacts?limit=50", token: listed.token }),
+        200,
+        most,
+      );
+      await run(
+        deployed,
+        "app POST",
+        (i) => ({
           method: "POST",
           path: "/api/contacts",
           token: fixture.token,
@@ -159,63 +452,29 @@ try {
             customer_id: fixture.customerId,
             first_name: `Load ${i}`,
             last_name: "Test",
-            email: `load${i}@example.com`,
+            email: `l${i}@example.com`,
           },
         }),
-      },
-    ];
-    const latencyRow = (
-      name: string,
-      load: Awaited<ReturnType<typeof runLoad>>,
-      clientCount: number,
-      target: boolean,
-    ) => {
-      const p50 = load.p50 / delayMs;
-      const p99 = load.p99 / delayMs;
-      rows.push([
-        `Latency ${name}, ${clientCount} client${clientCount > 1 ? "s" : ""}, ${delayMs} ms per DB request (${backendName}; log line off)`,
-        `p50 ${fmt(load.p50, 1)} ms = ${fmt(p50)}×, p99 ${fmt(load.p99, 1)} ms = ${fmt(p99)}×; ${fmt(load.throughput, 0)} req/s; ${load.requests} requests, ${load.errors} errors`,
-        target ? "p50 ≤ 1.15×, p99 ≤ 1.5×" : "(reference)",
-        target ? verdict(p50 <= 1.15 && p99 <= 1.5 && load.errors === 0) : "",
-      ]);
-    };
-    const measure = async (origin: string, call: (i: number) => Call, expectStatus: number, clientCount: number) => {
-      // a short warm-up, not counted
-      await runLoad(origin, call, { clients: clientCount, total: clientCount * 2, maxSeconds: 10, expectStatus });
-      return runLoad(origin, call, { clients: clientCount, total: requestsPerRun, maxSeconds: 30, expectStatus });
-    };
-    for (const run of runs)
-      latencyRow(run.name, await measure(worker.origin, run.call, run.expect, clients), clients, true);
-    const [single] = runs;
-    if (single) latencyRow(single.name, await measure(worker.origin, single.call, single.expect, 1), 1, false);
-
-    // The same harness with the minimal worker: what wrangler dev, the local
-    // server and this machine cost without any of this API's code.
-    const baseline = await startDevWorker(
-      server.databaseUrl,
-      resolve(projectRoot, "scripts/bench/minimal-worker/wrangler.toml"),
-    );
-    try {
-      const call = () => ({ method: "GET", path: `/contacts/${fixture.contactId}` });
-      latencyRow(
-        "of the minimal worker's one query",
-        await measure(baseline.origin, call, 200, clients),
-        clients,
-        false,
+        201,
+        most,
       );
     } finally {
-      await baseline.stop();
+      await fetch(`${server.origin}/_local/delay`, { method: "PUT", body: JSON.stringify({ ms: 0 }) });
     }
-    await fetch(`${server.origin}/_local/delay`, { method: "PUT", body: JSON.stringify({ ms: 0 }) });
+    await stop(baseline);
+    await stop(deployed);
+  });
 
-    // 6. A very large list, streamed.
-    if (largeList > 0) {
+  // 5. A very large list, streamed, from the real database.
+  if (largeList > 0) {
+    await part("Large list", "list", async () => {
       log(`streaming a list of ${largeList} contacts…`);
-      const big = await seedWorkspaceFixture(db);
+      const worker = await start(app, { vars: { DATABASE_URL: server.databaseUrl } });
+      const big = await seedWorkspaceFixture(bench.db);
       const batch = 5000;
       for (let i = 0; i < largeList - 1; i += batch) {
         const count = Math.min(batch, largeList - 1 - i);
-        await db.insert(contacts).values(
+        await bench.db.insert(contacts).values(
           Array.from({ length: count }, (_, j) => ({
             workspaceId: big.workspaceId,
             customerId: big.customerId,
@@ -228,27 +487,107 @@ try {
       const before = server.stats().requests;
       const t0 = performance.now();
       const response = await send(worker.origin, { method: "GET", path: "/api/contacts", token: big.token });
-      const text = response.body;
       const seconds = (performance.now() - t0) / 1000;
-      const items = (JSON.parse(text) as { data: unknown[] }).data.length;
+      let items = -1;
+      try {
+        items = (JSON.parse(response.body) as { data: unknown[] }).data.length;
+      } catch {
+        // not JSON: reported below
+      }
       rows.push([
         `Full list of ${largeList} contacts, no parameters (streamed)`,
-        `${items} items, ${kib(Buffer.byteLength(text))} of valid JSON in ${fmt(seconds, 1)} s; ${server.stats().requests - before} round trips (1 per 1000)`,
+        `${items} items, ${kib(Buffer.byteLength(response.body))} of valid JSON in ${fmt(seconds, 1)} s; ${server.stats().requests - before} round trips (1 per 1000)`,
         "neither fails nor exceeds Neon's 10 MiB per response",
         verdict(response.status === 200 && items === largeList),
       ]);
-    }
-  } finally {
-    await worker.stop();
+      await stop(worker);
+    });
+  }
+
+  // 6. The app's JavaScript per request in Node's V8: the spread (see node-cpu.ts).
+  if (nodeCpuRequests > 0) {
+    await part("Node V8 CPU", "node", async () => {
+      log("timing the app's JavaScript per request in Node's V8…");
+      // Imported here: it loads the app from src/ into this process.
+      const { measureCpu: measureNodeCpu } = await import("./node-cpu.ts");
+      const cpu = await measureNodeCpu(
+        `http://bench.local/api/contacts/${fixture.contactId}`,
+        fixture.token,
+        server.databaseUrl,
+        nodeCpuRequests,
+      );
+      rows.push([
+        `The app's JavaScript per warm \`GET /api/contacts/{id}\` in Node's V8, request by request (${cpu.iterations} requests; log line and rate limit off)`,
+        `p50 ${fmt(cpu.p50, 3)} ms, p99 ${fmt(cpu.p99, 3)} ms`,
+        "p50 ≤ 1 ms, p99 ≤ 3 ms",
+        verdict(cpu.p50 <= 1 && cpu.p99 <= 3),
+      ]);
+    });
+  }
+
+  // 7. Where the CPU goes (on request only: the inspector is not free).
+  if (withProfile || only?.includes("profile")) {
+    await part("Profile", "profile", async () => {
+      log(`profiling ${profileRequests} GET /api/contacts/{id}, then the minimal worker's…`);
+      const outDir = newProfileDir();
+      const replayed = { DATABASE_URL: proxy.databaseUrl };
+      const appProfile = await profileWorker(
+        app,
+        replayed,
+        bench.benchRateLimits,
+        () => ({ method: "GET", path: `/api/contacts/${fixture.contactId}`, token: fixture.token }),
+        profileRequests,
+        outDir,
+      );
+      const minimalProfile = await profileWorker(
+        minimal,
+        replayed,
+        [],
+        () => ({ method: "GET", path: `/contacts/${fixture.contactId}` }),
+        profileRequests,
+        outDir,
+      );
+      profileSection = profileMarkdown(appProfile, minimalProfile);
+    });
   }
 } finally {
-  await server.close();
-  await dispose();
+  for (const worker of [...workers]) await stop(worker).catch(() => {});
+  await bench.close();
 }
 
-console.log(
-  `\nBenchmark, ${new Date().toISOString()}: Node ${process.version}, ${os.cpus().length} cores, database ${backendName}\n`,
-);
-console.log("| Measure | Measured | Target | Met |");
-console.log("|---|---|---|---|");
-for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+const version = (pkg: string) =>
+  (JSON.parse(readFileSync(resolve(projectRoot, "node_modules", pkg, "package.json"), "utf8")) as { version: string })
+    .version;
+let workerdVersion = version("workerd");
+try {
+  const binary = resolve(projectRoot, "node_modules/.bin/workerd");
+  const runtime = execFileSync(binary, ["--version"], { encoding: "utf8" })
+    .trim()
+    .replace(/^workerd /, "");
+  workerdVersion = `${runtime} (npm workerd ${workerdVersion})`;
+} catch {
+  // the npm version alone
+}
+writeReport({
+  rows,
+  latencyRows,
+  profileSection,
+  writeDocs: process.env.BENCH_DOCS !== "0" && !only,
+  environment: {
+    date: startedAt,
+    node: process.version,
+    workerd: workerdVersion,
+    miniflare: version("miniflare"),
+    wrangler: version("wrangler"),
+    cpu: os.cpus()[0]?.model ?? "unknown CPU",
+    cores: os.cpus().length,
+    memoryGiB: os.totalmem() / 1024 ** 3,
+    kernel: `${os.type()} ${os.release()}`,
+    loadAverage: [loadAverageBefore, os.loadavg()],
+    database: bench.backendName,
+    quick,
+    minutes: (performance.now() - benchStarted) / 60_000,
+    cpuRequests,
+    cpuClients,
+  },
+});

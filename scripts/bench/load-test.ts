@@ -7,7 +7,7 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "../../src/db/client.ts";
 import { addresses, contacts, customers } from "../../src/db/schema.ts";
-import { openTestBackend } from "../../test/local-db/test-backend.ts";
+import { openTestBackend as openBenchDatabase } from "../../test/support/node/test-backend.ts";
 import { startDevWorker } from "../dev-worker.ts";
 import { seedWorkspaceFixture, type WorkspaceFixture } from "../fixtures.ts";
 import { migrationsFolder } from "../local-db/open.ts";
@@ -19,7 +19,7 @@ const total = Number(process.env.LOADTEST_REQUESTS ?? 10_000);
 const clients = Number(process.env.LOADTEST_CLIENTS ?? 50);
 const maxSeconds = Number(process.env.LOADTEST_SECONDS ?? 180);
 
-const { backend, dispose } = await openTestBackend();
+const { backend, dispose } = await openBenchDatabase();
 await backend.migrate(migrationsFolder);
 const server = await startLocalDbServer({ backend });
 const db = getDb(server.databaseUrl);

@@ -1,0 +1,185 @@
+// The bench's output: the tables on stdout, and docs/performance.md.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { projectRoot } from "../local-db/open.ts";
+import type { LoadFigures } from "./load.ts";
+import { fmt } from "./stats.ts";
+
+export type Row = [measure: string, value: string, target: string, met: string];
+
+export interface LatencyRow {
+  name: string;
+  clients: number;
+  load: LoadFigures;
+  delayMs: number;
+  /** percent of all cores over the run: the bench's processes, and the whole machine (every user) */
+  cpu: { workerd: number; node: number; postgres: number; total: number; machine: number };
+  /** whether the latency target applies */
+  target: boolean;
+}
+
+export interface Environment {
+  date: Date;
+  node: string;
+  workerd: string;
+  miniflare: string;
+  wrangler: string;
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  kernel: string;
+  loadAverage: [before: number[], after: number[]];
+  database: string;
+  quick: boolean;
+  minutes: number;
+  cpuRequests: number;
+  cpuClients: number;
+}
+
+const docsPath = resolve(projectRoot, "docs/performance.md");
+const profileStart = "<!-- profile:start -->";
+const profileEnd = "<!-- profile:end -->";
+
+const latencyTarget = { p50: 1.15, p99: 1.5 };
+
+function table(header: string[], align: string[], body: string[][]): string {
+  return [`| ${header.join(" | ")} |`, `|${align.join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+function latencyTable(rows: LatencyRow[]): string {
+  return table(
+    [
+      "Worker, request",
+      "Clients",
+      "p50",
+      "p99",
+      "req/s",
+      "Errors",
+      "CPU of the bench's processes: workerd + node + postgres",
+      "Machine busy",
+      "Target met",
+    ],
+    ["---", "---:", "---:", "---:", "---:", "---:", "---", "---:", "---"],
+    rows.map((r) => {
+      const p50 = r.load.p50 / r.delayMs;
+      const p99 = r.load.p99 / r.delayMs;
+      const met = r.load.errors === 0 && p50 <= latencyTarget.p50 && p99 <= latencyTarget.p99;
+      return [
+        r.name,
+        String(r.clients),
+        `${fmt(r.load.p50, 1)} ms (${fmt(p50)}×)`,
+        `${fmt(r.load.p99, 1)} ms (${fmt(p99)}×)`,
+        fmt(r.load.throughput, 0),
+        `${r.load.errors} / ${r.load.requests}`,
+        `${fmt(r.cpu.total, 0)} %: ${fmt(r.cpu.workerd, 0)} + ${fmt(r.cpu.node, 0)} + ${fmt(r.cpu.postgres, 0)} %`,
+        `${fmt(r.cpu.machine, 0)} %`,
+        r.target ? (met ? "yes" : "**no**") : "",
+      ];
+    }),
+  );
+}
+
+const howToRead = (env: Environment, delayMs: number) => `## How to read this
+
+- **What runs**: the bundle \`npm run deploy\` uploads (\`wrangler deploy --dry-run --minify\`), in
+  workerd through Miniflare's API, with wrangler.toml's compatibility date and flags, the
+  rate-limit binding, and \`LOG_REQUESTS\` unset (the production default: one log line per
+  request). Not \`wrangler dev\`: no inspector (except for \`--profile\`), no proxy in front.
+  Requests reach the worker through a direct socket, not through Miniflare's entry worker.
+  The minimal worker (\`scripts/bench/minimal-worker\`: one route, one Drizzle select through
+  the Neon driver, \`c.json\`; no token, rate limit, request id, ETag or log line) runs the
+  same way, so that what workerd and Miniflare cost on their own shows in its figures.
+- **workerd CPU per request**: the user + system CPU time of the workerd process (from
+  /proc) over ${env.cpuRequests} requests from ${env.cpuClients} clients after a warm-up,
+  divided by the number of requests. The database is replayed by a caching proxy (the first
+  answer to a query is kept, later identical queries are answered from memory), so it costs
+  next to nothing; a create's key leaves out the id the worker draws, so creates are replayed
+  too, and every replayed answer is checked (status and body). The measures run in
+  interleaved rounds; the spread of the rounds is this shared machine's noise, and a
+  difference smaller than it (the log line's, for one) is not resolved. The figure is a mean
+  and includes workerd's own work: HTTP parsing, the subrequest to the database, and two
+  Miniflare artifacts: each outbound fetch passes through Miniflare's outbound interceptor
+  (a small JavaScript worker), and each call of the rate-limit binding is a service call,
+  through a second worker, to a Durable Object that reads and writes a SQLite row on disk
+  (Miniflare's \`ratelimit\` plugin). In production, Cloudflare documents the binding's
+  counters as "cached on the same machine that your Worker runs in, and updated
+  asynchronously in the background": \`await limit()\` waits on no network request and adds
+  no meaningful latency
+  ([Rate Limiting, Performance](https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/#performance)).
+  So the row without the binding is the closer estimate of the app's own cost, and
+  app / minimal is best read with the binding's Miniflare cost set aside. Compare the app
+  with the minimal worker and with itself (the variants without the log line or the
+  binding), not with Cloudflare's CPU limits.
+- **Latency**: the local database server waits ${delayMs} ms before each SQL request,
+  standing in for the distance to the database region, so 1.0× is the floor. The CPU
+  column is the CPU time the bench's processes used during the run (the worker's workerd,
+  this Node process, which is the load generator, the local SQL server and PGlite, and the
+  PostgreSQL backends of the bench's database when it runs on PostgreSQL), in percent of all
+  ${env.cores} cores; "machine busy" is the whole machine's, other users included (this
+  machine is shared: load average ${env.loadAverage[0].map((l) => fmt(l, 1)).join(", ")} at the start).
+  Where either nears 100 %, the cores are saturated and the latency is queueing for CPU,
+  not the worker's code.
+- **The app's JavaScript in Node's V8**: the same code timed request by request; it gives
+  the spread (p99), which a process's CPU total cannot. Its level is Node's, not workerd's
+  (Request, Response and Headers are JavaScript in Node and native in workerd).
+- **Startup** is \`wrangler check startup\`'s profile (samples about once a millisecond, so
+  single runs vary by several ms), both workers alternately.
+- **Round trips** are counted by the local database server, each endpoint once, the first
+  request meeting a cold isolate.`;
+
+/** Prints the tables, and writes docs/performance.md unless told not to. */
+export function writeReport(report: {
+  rows: Row[];
+  latencyRows: LatencyRow[];
+  profileSection: string | undefined;
+  writeDocs: boolean;
+  environment: Environment;
+}) {
+  const env = report.environment;
+  const delayMs = report.latencyRows[0]?.delayMs ?? 50;
+  const main = table(["Measure", "Measured", "Target", "Met"], ["---", "---", "---", "---"], report.rows);
+  const latency = report.latencyRows.length ? latencyTable(report.latencyRows) : "";
+  const header =
+    `${env.date.toISOString()}; ${env.cpu}, ${env.cores} cores, ${fmt(env.memoryGiB, 0)} GiB, ${env.kernel}; ` +
+    `Node ${env.node}; workerd ${env.workerd}; Miniflare ${env.miniflare}; wrangler ${env.wrangler}; ` +
+    `database ${env.database}${env.quick ? "; BENCH_QUICK" : ""}; ` +
+    `load average ${env.loadAverage[0].map((l) => fmt(l, 1)).join(", ")} before, ${env.loadAverage[1].map((l) => fmt(l, 1)).join(", ")} after; ` +
+    `${fmt(env.minutes, 1)} minutes`;
+
+  console.log(`\nBenchmark: ${header}\n`);
+  console.log(main);
+  if (latency) console.log(`\nLatency, ${delayMs} ms per database request:\n\n${latency}`);
+  if (report.profileSection) console.log(`\nProfile:\n\n${report.profileSection}`);
+  if (!report.writeDocs) return;
+
+  // Without --profile, the last profile written is kept (it carries its own date).
+  let profile = report.profileSection
+    ? `${profileStart}\n## Profile\n\nFrom the run of ${env.date.toISOString()} (\`npm run bench -- --profile\`, or \`npx tsx scripts/bench/profile.ts\`).\n\n${report.profileSection}\n${profileEnd}`
+    : undefined;
+  if (!profile && existsSync(docsPath)) {
+    const previous = readFileSync(docsPath, "utf8");
+    const from = previous.indexOf(profileStart);
+    const to = previous.indexOf(profileEnd);
+    if (from >= 0 && to > from) profile = previous.slice(from, to + profileEnd.length);
+  }
+  profile ??= `${profileStart}\n## Profile\n\nNot run yet: \`npm run bench -- --profile\`.\n${profileEnd}`;
+
+  const doc = [
+    "# Performance",
+    "",
+    "<!-- Written by `npm run bench` (scripts/bench/report.ts): edit the script, not this file. -->",
+    "",
+    `Measured ${header}.`,
+    "",
+    main,
+    "",
+    ...(latency ? [`### Latency, ${delayMs} ms per database request`, "", latency, ""] : []),
+    howToRead(env, delayMs),
+    "",
+    profile,
+    "",
+  ].join("\n");
+  mkdirSync(resolve(projectRoot, "docs"), { recursive: true });
+  writeFileSync(docsPath, doc);
+  console.error(`bench: wrote ${docsPath}`);
+}
