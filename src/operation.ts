@@ -33,7 +33,9 @@ export type Success =
 /** The 4xx/5xx statuses an operation can answer (their messages: http/errors.ts, by status). */
 export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503;
 
-type ObjectSchema = v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>;
+type ObjectSchema =
+  | v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>
+  | v.StrictObjectSchema<v.ObjectEntries, v.ErrorMessage<v.StrictObjectIssue> | undefined>;
 
 export interface OperationSpec {
   method: Method;
@@ -49,7 +51,7 @@ export interface OperationSpec {
   thing?: string;
   /** Path parameters: each issue's message is the whole error ("Invalid contact id: expected a UUID"). */
   params?: ObjectSchema;
-  /** Query string parameters (unknown ones are ignored, as Qwoty does). */
+  /** Query string parameters: a strict object refuses unknown ones (a list's filters), a plain one ignores them. */
   query?: ObjectSchema;
   body?: v.GenericSchema;
   headers?: readonly HeaderName[];
@@ -93,12 +95,17 @@ export function operation<const S extends OperationSpec, R extends HandlerRespon
     }
     if (spec.query) {
       const result = v.safeParse(spec.query, c.req.query());
-      if (!result.success) throw badRequest(validationMessage(result.issues));
+      if (!result.success) throw badRequest(queryMessage(result.issues));
       c.req.addValidatedData("query", result.output);
     }
     await next();
   };
   return { spec, handlers: [validate, handler] };
+}
+
+/** A query string's refusal: as a body's, but an unknown name is an unknown parameter, not a field. */
+function queryMessage(issues: readonly v.BaseIssue<unknown>[]): string {
+  return validationMessage(issues).replaceAll(" is not a known field", " is not a known query parameter");
 }
 
 // The typed client (hono/client) sees each registered operation as Hono's own

@@ -128,7 +128,9 @@ describe("authorisation matrix", () => {
   it("covers every endpoint, with the token dimension only for those that name no id", () => {
     expect(endpoints.filter((endpoint) => !namesIds(endpoint)).map((endpoint) => endpoint.name)).toEqual([
       "list contacts",
+      "find contacts by filters",
       "list customers",
+      "find customers by filters",
       "create customer",
       "list addresses",
     ]);

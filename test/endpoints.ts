@@ -48,6 +48,12 @@ const samples: Record<string, Sample[]> = {
   listContacts: [
     { name: "list contacts", status: 200, foreign: 200 },
     { name: "list a customer's contacts", query: (t) => `customer_id=${t.customerId}`, status: 200, foreign: 200 },
+    {
+      name: "find contacts by filters",
+      query: () => "email=ada%40example.com&role=buyer&id_crm=CRM-1&updated_since=2000-01-01T00:00:00Z",
+      status: 200,
+      foreign: 200,
+    },
   ],
   getContact: [{ name: "get contact", status: 200, foreign: 404 }],
   createContact: [
@@ -62,7 +68,15 @@ const samples: Record<string, Sample[]> = {
     { name: "update contact", body: () => ({ first_name: "Changed", role: ["admin"] }), status: 200, foreign: 404 },
   ],
   deleteContact: [{ name: "delete contact", status: 200, foreign: 404 }],
-  listCustomers: [{ name: "list customers", status: 200, foreign: 200 }],
+  listCustomers: [
+    { name: "list customers", status: 200, foreign: 200 },
+    {
+      name: "find customers by filters",
+      query: () => "type=company&name_prefix=ac&tax_value=FR1&id_erp=E-1&updated_since=2000-01-01T00:00:00Z",
+      status: 200,
+      foreign: 200,
+    },
+  ],
   getCustomer: [{ name: "get customer", status: 200, foreign: 404 }],
   createCustomer: [
     { name: "create customer", body: () => ({ name: "New Customer", type: "individual" }), status: 201, foreign: 201 },
@@ -82,6 +96,12 @@ const samples: Record<string, Sample[]> = {
   listAddresses: [
     { name: "list addresses", status: 200, foreign: 200 },
     { name: "list a customer's addresses", query: (t) => `customer_id=${t.customerId}`, status: 200, foreign: 200 },
+    {
+      name: "find addresses by filters",
+      query: (t) => `contact_id=${t.contactId}&type=billing&country=gb&updated_since=2000-01-01T00:00:00Z`,
+      status: 200,
+      foreign: 200,
+    },
   ],
   getAddress: [{ name: "get address", status: 200, foreign: 404 }],
   createAddress: [

@@ -1,5 +1,7 @@
 // The local database server's control interface (not part of Neon's protocol):
-// GET /_local/stats, POST /_local/stats/reset, PUT /_local/fault, PUT /_local/delay.
+// GET /_local/stats, POST /_local/stats/reset, PUT /_local/fault, PUT /_local/delay,
+// PUT /_local/record ({"on": true|false}) and GET /_local/record (the statements
+// run outside batches while recording, for tests that EXPLAIN them).
 // Kept free of Node imports so that tests inside workerd can share these types.
 
 /** Faults the server can be told to inject into its next SQL requests. */
@@ -40,4 +42,10 @@ export interface LocalDbStats {
 export interface LocalDbStatus extends LocalDbStats {
   delayMs: number;
   backend: "pglite" | "postgres";
+}
+
+/** A statement the server ran, as GET /_local/record returns it. */
+export interface RecordedStatement {
+  query: string;
+  params: unknown[];
 }

@@ -17,7 +17,7 @@ import {
   type Statement,
   type TextResult,
 } from "./backend.ts";
-import type { Fault, FaultMode, LocalDbStats } from "./control.ts";
+import type { Fault, FaultMode, LocalDbStats, RecordedStatement } from "./control.ts";
 
 export type { Fault, FaultMode, LocalDbStats };
 
@@ -61,6 +61,8 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
   let delayMs = options.delayMs ?? 0;
   const stats: LocalDbStats = { requests: 0, statements: 0, batches: 0 };
   let fault: Fault | undefined;
+  // Statements outside batches, recorded while a test asks for them (PUT /_local/record).
+  let recording: RecordedStatement[] | undefined;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -100,6 +102,14 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
       const body = JSON.parse((await readBody(req)).toString("utf8") || "null") as Fault | null;
       fault = body?.mode ? body : undefined;
       return sendJson(res, 200, { fault: fault ?? null });
+    }
+    if (path === "/_local/record" && req.method === "PUT") {
+      const body = JSON.parse((await readBody(req)).toString("utf8")) as { on: boolean };
+      recording = body.on ? [] : undefined;
+      return sendJson(res, 200, { recording: Boolean(recording) });
+    }
+    if (path === "/_local/record" && req.method === "GET") {
+      return sendJson(res, 200, { statements: recording ?? [] });
     }
     if (path === "/_local/delay" && req.method === "PUT") {
       const body = JSON.parse((await readBody(req)).toString("utf8")) as { ms: number };
@@ -196,6 +206,7 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
     if (body && typeof body === "object" && typeof (body as { query?: unknown }).query === "string") {
       const { statement, arrayMode } = parseQuery(body);
       stats.statements++;
+      if (recording && recording.length < 1000) recording.push({ query: statement.query, params: statement.params });
       return toJson(await backend.query(statement), arrayMode ?? headers.arrayMode);
     }
     throw new HttpError(400, "could not parse the HTTP request body: expected {query, params} or {queries: [...]}");

@@ -7,6 +7,7 @@ import { and, arrayOverlaps, eq, gt, isNull, lt, or, type SQL, sql } from "drizz
 import type { BatchItem } from "drizzle-orm/batch";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client";
+import type { ListOrder } from "../db/pagination";
 import { apiTokens } from "../db/schema";
 import {
   databaseError,
@@ -257,8 +258,8 @@ export async function runWrite<S extends Statements, R extends Readable>(
   return { results };
 }
 
-/** A select readScoped can run: rows with a created_at and an id, by which they are ordered. */
-type ScopedSelect = PromiseLike<{ createdAt: Date; id: string }[]> & {
+/** A select readScoped can run: rows with their sort keys (created_at or updated_at, and id). */
+type ScopedSelect = PromiseLike<{ createdAt: Date; updatedAt?: Date; id: string }[]> & {
   _: { selectedFields: Record<string, unknown> };
   as(alias: string): unknown;
 };
@@ -267,12 +268,13 @@ type ScopedSelect = PromiseLike<{ createdAt: Date; id: string }[]> & {
  * A read in a single statement, token check included: the token row, with the
  * data query joined to it laterally. Cheaper than a batch (no transaction, one
  * statement instead of three): reads are most of the traffic. Rows come back in
- * (created_at, id) order, as every list is sorted.
+ * the list's order: (created_at, id), or (updated_at, id).
  */
 export async function readScoped<Q extends ScopedSelect>(
   caller: Caller,
   permission: Permission,
   build: (scope: Scope) => Q,
+  order: ListOrder = "created",
 ): Promise<Awaited<Q>> {
   const { db, tokenHash } = caller;
   const counted = (await caller.rateLimit?.beforeQuery(tokenHash)) ?? false;
@@ -289,7 +291,7 @@ export async function readScoped<Q extends ScopedSelect>(
       .from(apiTokens)
       .leftJoinLateral(data as never, sql`true`)
       .where(eq(apiTokens.tokenHash, tokenHash))
-      .orderBy(data.createdAt as PgColumn, data.id as PgColumn),
+      .orderBy((order === "updated" ? data.updatedAt : data.createdAt) as PgColumn, data.id as PgColumn),
   );
   await admit(caller, rows[0], [permission], counted, true);
   return rows.flatMap((r) => (r.row ? [r.row] : [])) as Awaited<Q>;

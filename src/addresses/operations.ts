@@ -2,16 +2,17 @@
 import * as v from "valibot";
 import { readScoped, runScoped } from "../access/scoped";
 import { writeRecord } from "../access/write";
-import { addresses } from "../db/schema";
+import { addresses, addressTypes } from "../db/schema";
 import { ifMatch } from "../http/conditional";
-import { badRequest, concurrentChange, notFound } from "../http/errors";
-import { listParams, listResponse, pageQuery } from "../http/list";
+import { badRequest, concurrentChange, externalIdTaken, notFound } from "../http/errors";
+import { bindingOf, filtersOf, listParams, listResponse, orderOf, pageQuery } from "../http/list";
 import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
-import { uuid } from "../http/validation";
+import { countryCode, described, textFilter, updatedSince, uuid } from "../http/validation";
 import { operation } from "../operation";
 import {
   addressChanges,
+  addressExternalIdHolder,
   deleteAddress,
   insertAddress,
   listAddresses,
@@ -44,22 +45,38 @@ export const listAddressesOperation = operation(
     tag,
     summary: "List addresses",
     description:
-      "Every address of the workspace, oldest first (created_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue.",
+      "Every address of the workspace, or those matching every filter given, oldest first (created_at, then id), or with `updated_since` least recently changed first (updated_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue. A cursor only continues the query that made it.",
     permission: "addresses:read",
-    query: v.object({
-      customer_id: v.optional(v.pipe(uuid, v.description("Only this customer's addresses"))),
+    query: v.strictObject({
+      customer_id: v.optional(described(uuid, "Only this customer's addresses")),
+      contact_id: v.optional(described(uuid, "Only the addresses linked to this contact")),
+      id_crm: v.optional(textFilter(255, "Only the address with this CRM id")),
+      id_erp: v.optional(textFilter(255, "Only the address with this ERP id")),
+      id_accounting: v.optional(textFilter(255, "Only the address with this accounting id")),
+      type: v.optional(described(v.picklist(addressTypes), "Only addresses of this type")),
+      country: v.optional(described(countryCode, "Only addresses in this country (ISO 3166-1 alpha-2, any case)")),
+      updated_since: v.optional(updatedSince),
       ...pageQuery,
     }),
     success: { status: 200, kind: "list", object: "Address" },
     refusals: [400, 401, 403, 429, 500, 503],
   },
   async (c) => {
-    const { customer_id: customerId, ...page } = c.req.valid("query");
+    const { limit, cursor, ...filter } = c.req.valid("query");
     const { caller } = c.var;
-    return listResponse(c, listParams(page), {
+    const order = orderOf(filter);
+    const binding = bindingOf({ order, filters: filtersOf(filter) });
+    return listResponse(c, listParams({ limit, cursor }, binding), {
       fetchPage: (after, size) =>
-        readScoped(caller, "addresses:read", (scope) => listAddresses(caller.db, scope, { customerId, after, size })),
+        readScoped(
+          caller,
+          "addresses:read",
+          (scope) => listAddresses(caller.db, scope, { filter, order, after, size }),
+          order,
+        ),
       serialize: serializeAddress,
+      order,
+      binding,
     });
   },
 );
@@ -114,13 +131,15 @@ export const createAddressOperation = operation(
       statements: (db, scope) => ({
         customer: lockParentCustomer(db, scope, input.customer_id),
         contact: lockLinkedContact(db, scope, contactId),
+        holder: addressExternalIdHolder(db, scope, input),
         insert: insertAddress(db, scope, id, input),
       }),
       read: (db, scope) => selectAddress(db, scope, id),
       idempotency: { table: addresses, id },
-      refusal: ({ customer: [customer], contact: [linked] }, row) => {
+      refusal: ({ customer: [customer], contact: [linked], holder: [holder] }, row) => {
         if (row) return undefined;
         if (!customer) return badRequest("customer_id: customer not found");
+        if (holder) return externalIdTaken(holder.field, "address", holder.id);
         // Nothing was inserted although the locked references allowed it: say so, and nothing else.
         return (contactId && contactLinkError(linked?.customerId, input.customer_id)) || concurrentChange();
       },
@@ -162,16 +181,22 @@ export const updateAddressOperation = operation(
       statements: (db, scope) => ({
         ...(changes || condition ? { lock: lockAddress(db, scope, id, condition) } : {}),
         ...(changes
-          ? { contact: lockLinkedContact(db, scope, contactId), update: updateAddress(db, scope, id, input) }
+          ? {
+              contact: lockLinkedContact(db, scope, contactId),
+              holder: addressExternalIdHolder(db, scope, input, id),
+              update: updateAddress(db, scope, id, input),
+            }
           : {}),
       }),
       read: (db, scope) => selectAddress(db, scope, id),
       ...(changes ? { idempotency: { table: addresses, id } } : {}),
-      refusal: ({ contact }, row) => {
+      refusal: ({ contact, holder }, row) => {
         if (!row) return undefined;
         if (input.customer_id && input.customer_id !== row.customerId) {
           return badRequest("customer_id cannot be changed: an address stays with the customer it was created for");
         }
+        const [taken] = holder ?? [];
+        if (taken) return externalIdTaken(taken.field, "address", taken.id);
         // A contact_id that was refused left the address as it was (the update found nothing to do).
         return contactId ? contactLinkError(contact?.[0]?.customerId, row.customerId) : undefined;
       },

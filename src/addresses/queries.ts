@@ -1,12 +1,13 @@
 // Workspace-scoped queries for addresses (see contacts/queries.ts for the pattern).
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, sql } from "drizzle-orm";
 import type { Scope } from "../access/scoped";
 import { columnsFrom, differsFrom, nextUpdatedAt, writableColumns } from "../db/changes";
 import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
+import { externalIdHolder, externalIdsFree } from "../db/external-ids";
 import { insertSelectFields } from "../db/insert-select";
-import { afterCursor, type Cursor } from "../db/pagination";
-import { addresses, contacts, customers } from "../db/schema";
+import { afterCursor, type Cursor, type ListOrder, listOrder } from "../db/pagination";
+import { type AddressType, addresses, contacts, customers } from "../db/schema";
 import type { CreateAddress, UpdateAddress } from "./schemas";
 
 /** The columns a body writes (customer_id is set from the customer row, once). */
@@ -39,23 +40,43 @@ export function lockAddress(db: Db, scope: Scope, id: string, ifMatch: IfMatch |
     .for("update");
 }
 
+/** What an address list can be narrowed to (AND): each served by an index of schema.ts. */
+export interface AddressFilter {
+  customer_id?: string | undefined;
+  contact_id?: string | undefined;
+  id_crm?: string | undefined;
+  id_erp?: string | undefined;
+  id_accounting?: string | undefined;
+  type?: AddressType | undefined;
+  country?: string | undefined;
+  updated_since?: Date | undefined;
+}
+
 export function listAddresses(
   db: Db,
   scope: Scope,
-  filter: { customerId?: string | undefined; after?: Cursor | undefined; size: number },
+  page: { filter: AddressFilter; order: ListOrder; after?: Cursor | undefined; size: number },
 ) {
+  const { filter } = page;
   return db
     .select(addressFields)
     .from(addresses)
     .where(
       and(
         eq(addresses.workspaceId, scope.workspaceId),
-        filter.customerId ? eq(addresses.customerId, filter.customerId) : undefined,
-        filter.after ? afterCursor(addresses, filter.after) : undefined,
+        filter.customer_id ? eq(addresses.customerId, filter.customer_id) : undefined,
+        filter.contact_id ? eq(addresses.contactId, filter.contact_id) : undefined,
+        filter.id_crm ? eq(addresses.idCrm, filter.id_crm) : undefined,
+        filter.id_erp ? eq(addresses.idErp, filter.id_erp) : undefined,
+        filter.id_accounting ? eq(addresses.idAccounting, filter.id_accounting) : undefined,
+        filter.type ? eq(addresses.type, filter.type) : undefined,
+        filter.country ? eq(addresses.country, filter.country) : undefined,
+        filter.updated_since ? gte(addresses.updatedAt, filter.updated_since) : undefined,
+        page.after ? afterCursor(addresses, page.order, page.after) : undefined,
       ),
     )
-    .orderBy(addresses.createdAt, addresses.id)
-    .limit(filter.size);
+    .orderBy(...listOrder(addresses, page.order))
+    .limit(page.size);
 }
 
 /**
@@ -105,6 +126,7 @@ export function insertAddress(db: Db, scope: Scope, id: string, input: CreateAdd
             eq(customers.workspaceId, scope.workspaceId),
             eq(customers.id, input.customer_id),
             input.contact_id ? linkableFromCustomer(input.contact_id) : undefined,
+            externalIdsFree(db, addresses, scope.workspaceId, input),
           ),
         ) as never,
     )
@@ -128,6 +150,7 @@ export function updateAddress(db: Db, scope: Scope, id: string, input: UpdateAdd
         input.customer_id ? eq(addresses.customerId, input.customer_id) : undefined,
         input.contact_id ? linkableFromAddress(input.contact_id) : undefined,
         differsFrom(addresses, changes),
+        externalIdsFree(db, addresses, scope.workspaceId, input, id),
       ),
     )
     .returning({ id: addresses.id });
@@ -136,3 +159,7 @@ export function updateAddress(db: Db, scope: Scope, id: string, input: UpdateAdd
 export function deleteAddress(db: Db, scope: Scope, id: string) {
   return db.delete(addresses).where(inScope(scope, id)).returning({ id: addresses.id });
 }
+
+/** The address of the workspace (other than `self`) holding an external id the body sets. */
+export const addressExternalIdHolder = (db: Db, scope: Scope, input: UpdateAddress, self?: string) =>
+  externalIdHolder(db, addresses, scope.workspaceId, input, self);

@@ -2,16 +2,17 @@
 import * as v from "valibot";
 import { readScoped, runScoped } from "../access/scoped";
 import { writeRecord } from "../access/write";
-import { contacts } from "../db/schema";
+import { contactRoles, contacts } from "../db/schema";
 import { ifMatch } from "../http/conditional";
-import { badRequest, notFound } from "../http/errors";
-import { listParams, listResponse, pageQuery } from "../http/list";
+import { badRequest, externalIdTaken, notFound } from "../http/errors";
+import { bindingOf, filtersOf, listParams, listResponse, orderOf, pageQuery } from "../http/list";
 import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
-import { uuid } from "../http/validation";
+import { described, textFilter, updatedSince, uuid } from "../http/validation";
 import { operation } from "../operation";
 import {
   contactChanges,
+  contactExternalIdHolder,
   deleteContact,
   insertContact,
   listContacts,
@@ -36,22 +37,37 @@ export const listContactsOperation = operation(
     tag,
     summary: "List contacts",
     description:
-      "Every contact of the workspace, oldest first (created_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue.",
+      "Every contact of the workspace, or those matching every filter given, oldest first (created_at, then id), or with `updated_since` least recently changed first (updated_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue. A cursor only continues the query that made it.",
     permission: "contacts:read",
-    query: v.object({
-      customer_id: v.optional(v.pipe(uuid, v.description("Only this customer's contacts"))),
+    query: v.strictObject({
+      customer_id: v.optional(described(uuid, "Only this customer's contacts")),
+      email: v.optional(textFilter(320, "Only contacts with this email (case-insensitive, exact)")),
+      id_crm: v.optional(textFilter(255, "Only the contact with this CRM id")),
+      id_erp: v.optional(textFilter(255, "Only the contact with this ERP id")),
+      id_accounting: v.optional(textFilter(255, "Only the contact with this accounting id")),
+      role: v.optional(described(v.picklist(contactRoles), "Only contacts having this role")),
+      updated_since: v.optional(updatedSince),
       ...pageQuery,
     }),
     success: { status: 200, kind: "list", object: "Contact" },
     refusals: [400, 401, 403, 429, 500, 503],
   },
   async (c) => {
-    const { customer_id: customerId, ...page } = c.req.valid("query");
+    const { limit, cursor, ...filter } = c.req.valid("query");
     const { caller } = c.var;
-    return listResponse(c, listParams(page), {
+    const order = orderOf(filter);
+    const binding = bindingOf({ order, filters: filtersOf(filter) });
+    return listResponse(c, listParams({ limit, cursor }, binding), {
       fetchPage: (after, size) =>
-        readScoped(caller, "contacts:read", (scope) => listContacts(caller.db, scope, { customerId, after, size })),
+        readScoped(
+          caller,
+          "contacts:read",
+          (scope) => listContacts(caller.db, scope, { filter, order, after, size }),
+          order,
+        ),
       serialize: serializeContact,
+      order,
+      binding,
     });
   },
 );
@@ -99,10 +115,18 @@ export const createContactOperation = operation(
     return writeRecord(c, c.var.caller, {
       permission: "contacts:write",
       input,
-      statements: (db, scope) => ({ insert: insertContact(db, scope, id, input) }),
+      statements: (db, scope) => ({
+        holder: contactExternalIdHolder(db, scope, input),
+        insert: insertContact(db, scope, id, input),
+      }),
       read: (db, scope) => selectContact(db, scope, id),
       idempotency: { table: contacts, id },
-      refusal: (_, row) => (row ? undefined : badRequest("customer_id: customer not found")),
+      refusal: ({ holder: [holder] }, row) =>
+        row
+          ? undefined
+          : holder
+            ? externalIdTaken(holder.field, "contact", holder.id)
+            : badRequest("customer_id: customer not found"),
       notFound: () => notFound(thing),
       status: 201,
       serialize: serializeContact,
@@ -140,14 +164,20 @@ export const updateContactOperation = operation(
       // may change or a precondition is asked for.
       statements: (db, scope) => ({
         ...(changes || condition ? { lock: lockContact(db, scope, id, condition) } : {}),
-        ...(changes ? { update: updateContact(db, scope, id, input) } : {}),
+        ...(changes
+          ? { holder: contactExternalIdHolder(db, scope, input, id), update: updateContact(db, scope, id, input) }
+          : {}),
       }),
       read: (db, scope) => selectContact(db, scope, id),
       ...(changes ? { idempotency: { table: contacts, id } } : {}),
-      refusal: (_, row) =>
-        row && input.customer_id && input.customer_id !== row.customerId
-          ? badRequest("customer_id cannot be changed: a contact stays with the customer it was created for")
-          : undefined,
+      refusal: ({ holder }, row) => {
+        if (!row) return undefined;
+        if (input.customer_id && input.customer_id !== row.customerId) {
+          return badRequest("customer_id cannot be changed: a contact stays with the customer it was created for");
+        }
+        const [taken] = holder ?? [];
+        return taken ? externalIdTaken(taken.field, "contact", taken.id) : undefined;
+      },
       notFound: () => notFound(thing),
       status: 200,
       serialize: serializeContact,

@@ -1,13 +1,14 @@
 // Workspace-scoped queries for contacts. Each returns an unexecuted Drizzle
 // query, to be sent with the token check in one batch (see access/scoped.ts).
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, sql } from "drizzle-orm";
 import type { Scope } from "../access/scoped";
 import { columnsFrom, differsFrom, nextUpdatedAt, writableColumns } from "../db/changes";
 import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
+import { externalIdHolder, externalIdsFree } from "../db/external-ids";
 import { insertSelectFields } from "../db/insert-select";
-import { afterCursor, type Cursor } from "../db/pagination";
-import { addresses, contacts, customers } from "../db/schema";
+import { afterCursor, type Cursor, type ListOrder, listOrder } from "../db/pagination";
+import { addresses, type ContactRole, contacts, customers } from "../db/schema";
 import type { CreateContact, UpdateContact } from "./schemas";
 
 /** The columns a body writes (customer_id is set from the customer row, once). */
@@ -54,23 +55,44 @@ export function lockContact(db: Db, scope: Scope, id: string, ifMatch: IfMatch |
     .for("update");
 }
 
+/** What a contact list can be narrowed to (AND): each served by an index of schema.ts. */
+export interface ContactFilter {
+  customer_id?: string | undefined;
+  /** case-insensitive, exact */
+  email?: string | undefined;
+  id_crm?: string | undefined;
+  id_erp?: string | undefined;
+  id_accounting?: string | undefined;
+  /** contacts having that role */
+  role?: ContactRole | undefined;
+  /** changed at or after; the list is then in (updated_at, id) order */
+  updated_since?: Date | undefined;
+}
+
 export function listContacts(
   db: Db,
   scope: Scope,
-  filter: { customerId?: string | undefined; after?: Cursor | undefined; size: number },
+  page: { filter: ContactFilter; order: ListOrder; after?: Cursor | undefined; size: number },
 ) {
+  const { filter } = page;
   return db
     .select(contactFields)
     .from(contacts)
     .where(
       and(
         eq(contacts.workspaceId, scope.workspaceId),
-        filter.customerId ? eq(contacts.customerId, filter.customerId) : undefined,
-        filter.after ? afterCursor(contacts, filter.after) : undefined,
+        filter.customer_id ? eq(contacts.customerId, filter.customer_id) : undefined,
+        filter.email ? sql`lower(${contacts.email}) = lower(${filter.email})` : undefined,
+        filter.id_crm ? eq(contacts.idCrm, filter.id_crm) : undefined,
+        filter.id_erp ? eq(contacts.idErp, filter.id_erp) : undefined,
+        filter.id_accounting ? eq(contacts.idAccounting, filter.id_accounting) : undefined,
+        filter.role ? sql`${contacts.role} @> array[${filter.role}]::contact_role[]` : undefined,
+        filter.updated_since ? gte(contacts.updatedAt, filter.updated_since) : undefined,
+        page.after ? afterCursor(contacts, page.order, page.after) : undefined,
       ),
     )
-    .orderBy(contacts.createdAt, contacts.id)
-    .limit(filter.size);
+    .orderBy(...listOrder(contacts, page.order))
+    .limit(page.size);
 }
 
 /**
@@ -87,11 +109,21 @@ export function insertContact(db: Db, scope: Scope, id: string, input: CreateCon
       db
         .select(insertSelectFields(contacts, values, { workspaceId: customers.workspaceId, customerId: customers.id }))
         .from(customers)
-        .where(and(eq(customers.workspaceId, scope.workspaceId), eq(customers.id, input.customer_id)))
+        .where(
+          and(
+            eq(customers.workspaceId, scope.workspaceId),
+            eq(customers.id, input.customer_id),
+            externalIdsFree(db, contacts, scope.workspaceId, input),
+          ),
+        )
         .for("key share") as never,
     )
     .returning({ id: contacts.id });
 }
+
+/** The contact of the workspace (other than `self`) holding an external id the body sets. */
+export const contactExternalIdHolder = (db: Db, scope: Scope, input: UpdateContact, self?: string) =>
+  externalIdHolder(db, contacts, scope.workspaceId, input, self);
 
 /** The columns a PATCH body changes (none for `{}` or a body with only an unchanged customer_id). */
 export const contactChanges = (input: UpdateContact) => columnsFrom(input, contactColumns);
@@ -110,6 +142,7 @@ export function updateContact(db: Db, scope: Scope, id: string, input: UpdateCon
         inScope(scope, id),
         input.customer_id ? eq(contacts.customerId, input.customer_id) : undefined,
         differsFrom(contacts, changes),
+        externalIdsFree(db, contacts, scope.workspaceId, input, id),
       ),
     )
     .returning({ id: contacts.id });

@@ -2,16 +2,18 @@
 import * as v from "valibot";
 import { readScoped, runScoped } from "../access/scoped";
 import { writeRecord } from "../access/write";
-import { customers } from "../db/schema";
+import { customers, customerTypes } from "../db/schema";
 import { ifMatch } from "../http/conditional";
-import { concurrentChange, customerHasDependents, notFound } from "../http/errors";
-import { listParams, listResponse, pageQuery } from "../http/list";
+import { concurrentChange, customerHasDependents, externalIdTaken, notFound } from "../http/errors";
+import { bindingOf, filtersOf, listParams, listResponse, orderOf, pageQuery } from "../http/list";
 import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
+import { described, textFilter, updatedSince } from "../http/validation";
 import { operation } from "../operation";
 import {
   customerChanges,
   customerDependents,
+  customerExternalIdHolder,
   deleteCustomer,
   deleteCustomerCascade,
   insertCustomer,
@@ -36,18 +38,37 @@ export const listCustomersOperation = operation(
     tag,
     summary: "List customers",
     description:
-      "Every customer of the workspace, oldest first (created_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue.",
+      "Every customer of the workspace, or those matching every filter given, oldest first (created_at, then id), or with `updated_since` least recently changed first (updated_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue. A cursor only continues the query that made it.",
     permission: "customers:read",
-    query: v.object(pageQuery),
+    query: v.strictObject({
+      id_crm: v.optional(textFilter(255, "Only the customer with this CRM id")),
+      id_erp: v.optional(textFilter(255, "Only the customer with this ERP id")),
+      id_accounting: v.optional(textFilter(255, "Only the customer with this accounting id")),
+      tax_value: v.optional(textFilter(100, "Only customers with this value among their tax_ids, e.g. a VAT number")),
+      type: v.optional(described(v.picklist(customerTypes), "Only customers of this type")),
+      name_prefix: v.optional(textFilter(200, "Only customers whose name starts with this (case-insensitive)")),
+      updated_since: v.optional(updatedSince),
+      ...pageQuery,
+    }),
     success: { status: 200, kind: "list", object: "Customer" },
     refusals: [400, 401, 403, 429, 500, 503],
   },
   async (c) => {
+    const { limit, cursor, ...filter } = c.req.valid("query");
     const { caller } = c.var;
-    return listResponse(c, listParams(c.req.valid("query")), {
+    const order = orderOf(filter);
+    const binding = bindingOf({ order, filters: filtersOf(filter) });
+    return listResponse(c, listParams({ limit, cursor }, binding), {
       fetchPage: (after, size) =>
-        readScoped(caller, "customers:read", (scope) => listCustomers(caller.db, scope, { after, size })),
+        readScoped(
+          caller,
+          "customers:read",
+          (scope) => listCustomers(caller.db, scope, { filter, order, after, size }),
+          order,
+        ),
       serialize: serializeCustomer,
+      order,
+      binding,
     });
   },
 );
@@ -95,12 +116,16 @@ export const createCustomerOperation = operation(
     return writeRecord(c, c.var.caller, {
       permission: "customers:write",
       input,
-      statements: (db, scope) => ({ insert: insertCustomer(db, scope, id, input) }),
+      statements: (db, scope) => ({
+        holder: customerExternalIdHolder(db, scope, input),
+        insert: insertCustomer(db, scope, id, input),
+      }),
       read: (db, scope) => selectCustomer(db, scope, id),
       idempotency: { table: customers, id },
       // The token check passed and its row stayed locked, so the insert (whose
       // source is the token row) did too; if not, nothing was written.
-      refusal: (_, row) => (row ? undefined : concurrentChange()),
+      refusal: ({ holder: [holder] }, row) =>
+        row ? undefined : holder ? externalIdTaken(holder.field, "customer", holder.id) : concurrentChange(),
       notFound: () => notFound(thing),
       status: 201,
       serialize: serializeCustomer,
@@ -136,10 +161,16 @@ export const updateCustomerOperation = operation(
       input,
       statements: (db, scope) => ({
         ...(changes || condition ? { lock: lockCustomer(db, scope, id, condition) } : {}),
-        ...(changes ? { update: updateCustomer(db, scope, id, input) } : {}),
+        ...(changes
+          ? { holder: customerExternalIdHolder(db, scope, input, id), update: updateCustomer(db, scope, id, input) }
+          : {}),
       }),
       read: (db, scope) => selectCustomer(db, scope, id),
       ...(changes ? { idempotency: { table: customers, id } } : {}),
+      refusal: ({ holder }, row) => {
+        const [taken] = holder ?? [];
+        return row && taken ? externalIdTaken(taken.field, "customer", taken.id) : undefined;
+      },
       notFound: () => notFound(thing),
       status: 200,
       serialize: serializeCustomer,

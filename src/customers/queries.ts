@@ -1,12 +1,13 @@
 // Workspace-scoped queries for customers (see contacts/queries.ts for the pattern).
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, sql } from "drizzle-orm";
 import type { Scope } from "../access/scoped";
 import { columnsFrom, differsFrom, nextUpdatedAt, writableColumns } from "../db/changes";
 import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
+import { externalIdHolder, externalIdsFree } from "../db/external-ids";
 import { insertSelectFields } from "../db/insert-select";
-import { afterCursor, type Cursor } from "../db/pagination";
-import { addresses, apiTokens, contacts, customers } from "../db/schema";
+import { afterCursor, type Cursor, type ListOrder, listOrder } from "../db/pagination";
+import { addresses, apiTokens, type CustomerType, contacts, customers } from "../db/schema";
 import type { CreateCustomer, UpdateCustomer } from "./schemas";
 
 /** The columns a body writes. */
@@ -55,14 +56,50 @@ export function lockCustomer(db: Db, scope: Scope, id: string, ifMatch: IfMatch 
     .for("update");
 }
 
-export function listCustomers(db: Db, scope: Scope, page: { after?: Cursor | undefined; size: number }) {
+/** What a customer list can be narrowed to (AND): each served by an index of schema.ts. */
+export interface CustomerFilter {
+  id_crm?: string | undefined;
+  id_erp?: string | undefined;
+  id_accounting?: string | undefined;
+  /** any of its tax_ids values, exact (e.g. a VAT number) */
+  tax_value?: string | undefined;
+  type?: CustomerType | undefined;
+  /** case-insensitive */
+  name_prefix?: string | undefined;
+  updated_since?: Date | undefined;
+}
+
+/** A LIKE pattern matching what starts with `prefix`, its own wildcards escaped. */
+const startsWith = (prefix: string) => `${prefix.toLowerCase().replace(/[\\%_]/g, "\\$&")}%`;
+
+export function listCustomers(
+  db: Db,
+  scope: Scope,
+  page: { filter: CustomerFilter; order: ListOrder; after?: Cursor | undefined; size: number },
+) {
+  const { filter } = page;
   return db
     .select(customerFields)
     .from(customers)
     .where(
-      and(eq(customers.workspaceId, scope.workspaceId), page.after ? afterCursor(customers, page.after) : undefined),
+      and(
+        eq(customers.workspaceId, scope.workspaceId),
+        filter.id_crm ? eq(customers.idCrm, filter.id_crm) : undefined,
+        filter.id_erp ? eq(customers.idErp, filter.id_erp) : undefined,
+        filter.id_accounting ? eq(customers.idAccounting, filter.id_accounting) : undefined,
+        filter.tax_value
+          ? sql`${customers.taxIds} @> jsonb_build_array(jsonb_build_object('tax_value', ${filter.tax_value}::text))`
+          : undefined,
+        filter.type ? eq(customers.type, filter.type) : undefined,
+        // In code-point order (collate "C"), as the index is: the prefix is a range of it.
+        filter.name_prefix
+          ? sql`lower(${customers.name}) collate "C" like ${startsWith(filter.name_prefix)}`
+          : undefined,
+        filter.updated_since ? gte(customers.updatedAt, filter.updated_since) : undefined,
+        page.after ? afterCursor(customers, page.order, page.after) : undefined,
+      ),
     )
-    .orderBy(customers.createdAt, customers.id)
+    .orderBy(...listOrder(customers, page.order))
     .limit(page.size);
 }
 
@@ -75,7 +112,7 @@ export function insertCustomer(db: Db, scope: Scope, id: string, input: CreateCu
       db
         .select(insertSelectFields(customers, values, { workspaceId: apiTokens.workspaceId }))
         .from(apiTokens)
-        .where(scope.tokenRow) as never,
+        .where(and(scope.tokenRow, externalIdsFree(db, customers, apiTokens.workspaceId, input))) as never,
     )
     .returning({ id: customers.id });
 }
@@ -88,7 +125,13 @@ export function updateCustomer(db: Db, scope: Scope, id: string, input: UpdateCu
   return db
     .update(customers)
     .set({ ...changes, updatedAt: nextUpdatedAt(customers.updatedAt) })
-    .where(and(inScope(scope, id), differsFrom(customers, changes)))
+    .where(
+      and(
+        inScope(scope, id),
+        differsFrom(customers, changes),
+        externalIdsFree(db, customers, scope.workspaceId, input, id),
+      ),
+    )
     .returning({ id: customers.id });
 }
 
@@ -132,3 +175,7 @@ export function deleteCustomerCascade(db: Db, scope: Scope, id: string) {
     removed: db.delete(customers).where(inScope(scope, id)).returning({ id: customers.id }),
   };
 }
+
+/** The customer of the workspace (other than `self`) holding an external id the body sets. */
+export const customerExternalIdHolder = (db: Db, scope: Scope, input: UpdateCustomer, self?: string) =>
+  externalIdHolder(db, customers, scope.workspaceId, input, self);

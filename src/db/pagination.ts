@@ -1,13 +1,30 @@
+// Keyset pagination: a page starts after the last row of the previous one, by
+// the list's sort key, which an index of (workspace_id, <sort column>, id) serves.
 import { type SQL, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 
+/** How a list is sorted: oldest first, or (for `updated_since`) least recently changed first. */
+export type ListOrder = "created" | "updated";
+
 /** The position after which a page starts: the last row's sort key. */
 export interface Cursor {
-  createdAt: Date;
+  at: Date;
   id: string;
 }
 
-/** Rows after the cursor in (created_at, id) order: a keyset condition the (workspace_id, created_at, id) index serves. */
-export function afterCursor(table: { createdAt: PgColumn; id: PgColumn }, after: Cursor): SQL {
-  return sql`(${table.createdAt}, ${table.id}) > (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`;
+/** The rows a list sorts: with a created_at, an updated_at and an id. */
+export interface Sortable {
+  createdAt: PgColumn;
+  updatedAt: PgColumn;
+  id: PgColumn;
+}
+
+const sortColumn = (table: Sortable, order: ListOrder) => (order === "updated" ? table.updatedAt : table.createdAt);
+
+/** The ORDER BY of a list. */
+export const listOrder = (table: Sortable, order: ListOrder) => [sortColumn(table, order), table.id] as const;
+
+/** Rows after the cursor, in the list's order. */
+export function afterCursor(table: Sortable, order: ListOrder, after: Cursor): SQL {
+  return sql`(${sortColumn(table, order)}, ${table.id}) > (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`;
 }

@@ -7,23 +7,45 @@ import {
   index,
   integer,
   jsonb,
+  type PgColumn,
   pgEnum,
   pgTable,
   primaryKey,
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 
 export const contactRoles = ["buyer", "signer", "billing", "shipping", "legal", "admin"] as const;
 export type ContactRole = (typeof contactRoles)[number];
 export const addressTypes = ["billing", "shipping"] as const;
+export type AddressType = (typeof addressTypes)[number];
 export const customerTypes = ["company", "individual"] as const;
+export type CustomerType = (typeof customerTypes)[number];
 
 export const contactRole = pgEnum("contact_role", contactRoles);
 export const addressType = pgEnum("address_type", addressTypes);
 export const customerType = pgEnum("customer_type", customerTypes);
+
+// The keys integrators hold: an external id is unique in its workspace, per
+// resource, when it is set (a deliberate difference from Qwoty, which documents
+// no uniqueness): lookups by it are index lookups, and upserts can match on it.
+const externalIdKeys = (
+  table: string,
+  t: { workspaceId: PgColumn; idCrm: PgColumn; idErp: PgColumn; idAccounting: PgColumn },
+) =>
+  (["idCrm", "idErp", "idAccounting"] as const).map((key) => {
+    const column = t[key];
+    return uniqueIndex(`${table}_workspace_${column.name}_key`)
+      .on(t.workspaceId, column)
+      .where(sql`${column} is not null`);
+  });
+
+/** (workspace_id, updated_at, id): what changed since a moment, in order. */
+const changedSince = (table: string, t: { workspaceId: PgColumn; updatedAt: PgColumn; id: PgColumn }) =>
+  index(`${table}_workspace_changes_idx`).on(t.workspaceId, t.updatedAt, t.id);
 
 // Millisecond precision: enough for `updated_at` to move on every change, and
 // what JavaScript's Date can carry without loss.
@@ -80,6 +102,13 @@ export const customers = pgTable(
     // at a customer of its own workspace.
     unique("customers_workspace_id_key").on(t.workspaceId, t.id),
     index("customers_workspace_order_idx").on(t.workspaceId, t.createdAt, t.id),
+    ...externalIdKeys("customers", t),
+    changedSince("customers", t),
+    index("customers_workspace_type_idx").on(t.workspaceId, t.type, t.createdAt, t.id),
+    // name_prefix: a case-insensitive prefix, in code-point order whatever the database's collation.
+    index("customers_workspace_name_idx").on(t.workspaceId, sql`lower(${t.name}) collate "C"`),
+    // tax_value: any of the customer's tax_ids values (jsonb containment).
+    index("customers_tax_ids_idx").using("gin", sql`${t.taxIds} jsonb_path_ops`),
   ],
 );
 
@@ -109,6 +138,10 @@ export const contacts = pgTable(
     unique("contacts_workspace_customer_id_key").on(t.workspaceId, t.customerId, t.id),
     index("contacts_workspace_order_idx").on(t.workspaceId, t.createdAt, t.id),
     index("contacts_workspace_customer_idx").on(t.workspaceId, t.customerId, t.createdAt, t.id),
+    ...externalIdKeys("contacts", t),
+    changedSince("contacts", t),
+    index("contacts_workspace_email_idx").on(t.workspaceId, sql`lower(${t.email})`),
+    index("contacts_role_idx").using("gin", t.role),
   ],
 );
 
@@ -151,6 +184,10 @@ export const addresses = pgTable(
     index("addresses_workspace_order_idx").on(t.workspaceId, t.createdAt, t.id),
     index("addresses_workspace_customer_idx").on(t.workspaceId, t.customerId, t.createdAt, t.id),
     index("addresses_contact_idx").on(t.contactId),
+    ...externalIdKeys("addresses", t),
+    changedSince("addresses", t),
+    index("addresses_workspace_type_idx").on(t.workspaceId, t.type, t.createdAt, t.id),
+    index("addresses_workspace_country_idx").on(t.workspaceId, t.country, t.createdAt, t.id),
   ],
 );
 

@@ -90,6 +90,13 @@ export const customerHasDependents = (contacts: number, addresses: number) =>
       "delete them first, or delete with ?cascade=true",
   );
 
+/** 409: an external id the request sets already belongs to another record of the workspace. */
+export const externalIdTaken = (field: string, thing: string, holderId: string) =>
+  new ApiError(
+    409,
+    `${field}: this value already identifies ${thing} ${holderId}; external ids are unique in a workspace, per resource`,
+  );
+
 /** 412: If-Match named an ETag the record no longer has. */
 export const preconditionFailed = (thing: string) =>
   new ApiError(412, `${thing} has changed since the ETag in If-Match: fetch it again`);

@@ -4,12 +4,15 @@
 // worker's memory or exceeds Neon's 10 MiB response limit. Clients that sync
 // large workspaces should page instead: `?limit=N` (1 to 1000) answers one page
 // with `has_more` and `next_cursor`, and `?cursor=…` continues after it.
-// Order is stable: oldest first (created_at, then id).
+// Order is stable: oldest first (created_at, then id), or with `updated_since`
+// least recently changed first (updated_at, then id). A cursor is bound to the
+// query that made it (its filters and order): used with another, it is refused.
 import type { Context } from "hono";
 import * as v from "valibot";
-import type { Cursor } from "../db/pagination";
+import type { Cursor, ListOrder } from "../db/pagination";
 import { isoTimestamp } from "../lib/time";
 import { parseUuid } from "../lib/uuid";
+import { badRequest } from "./errors";
 
 export const pageSize = 1000;
 export const maxLimit = 1000;
@@ -19,28 +22,57 @@ export interface ListParams {
   after?: Cursor;
 }
 
-export function encodeCursor(row: Cursor): string {
-  return btoa(`${isoTimestamp(row.createdAt)}|${row.id}`)
+/** A cursor as the query string carries it: a position, and the query it belongs to. */
+interface BoundCursor extends Cursor {
+  binding: string;
+}
+
+/** What a list is asked: its order, and the filters (by name) that make its binding. */
+export interface ListQuery {
+  order: ListOrder;
+  filters: Record<string, string | undefined>;
+}
+
+// FNV-1a, 32 bits: a cursor's binding only has to tell queries apart, not resist forgery
+// (a forged binding can only name the query it is used with, which is the caller's own).
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(36);
+}
+
+/** The binding of a query: empty for the plain list (so cursors minted before bindings keep working). */
+export function bindingOf(query: ListQuery): string {
+  const parts = Object.entries(query.filters)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, value]) => `${name}=${value}`);
+  if (query.order === "created" && parts.length === 0) return "";
+  return fnv1a(`${query.order}\n${parts.join("\n")}`);
+}
+
+export function encodeCursor(cursor: BoundCursor): string {
+  const binding = cursor.binding ? `|${cursor.binding}` : "";
+  return btoa(`${isoTimestamp(cursor.at)}|${cursor.id}${binding}`)
     .replaceAll("+", "-")
     .replaceAll("/", "_")
     .replaceAll("=", "");
 }
 
-function decodeCursor(value: string): Cursor | undefined {
+function decodeCursor(value: string): BoundCursor | undefined {
   let decoded = "";
   try {
     decoded = atob(value.replaceAll("-", "+").replaceAll("_", "/"));
   } catch {
     return undefined;
   }
-  const [at = "", rawId] = decoded.split("|");
+  const [at = "", rawId, binding = "", ...rest] = decoded.split("|");
+  if (rest.length > 0 || !/^[0-9a-z]{0,7}$/.test(binding)) return undefined;
   // Only what encodeCursor writes: a timestamp PostgreSQL can read back (years 1 to 9999).
-  const createdAt = /^(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3})?Z$/.test(at)
-    ? new Date(at)
-    : new Date(Number.NaN);
+  const date = /^(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3})?Z$/.test(at) ? new Date(at) : new Date(Number.NaN);
   const id = parseUuid(rawId ?? "");
-  if (!id || Number.isNaN(createdAt.getTime()) || value.length > 100) return undefined;
-  return { createdAt, id };
+  if (!id || Number.isNaN(date.getTime()) || value.length > 120) return undefined;
+  return { at: date, id, binding };
 }
 
 const limitMessage = `must be an integer from 1 to ${maxLimit}`;
@@ -71,24 +103,58 @@ export const pageQuery = {
   ),
 };
 
-/** What a list is asked for: everything (no limit), or one page. */
-export function listParams(query: { limit?: number | undefined; cursor?: Cursor | undefined }): ListParams {
+/** A list query's filters, as its cursor binding reads them. */
+export function filtersOf(filter: Record<string, unknown>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(filter)) {
+    out[name] = value instanceof Date ? value.toISOString() : value === undefined ? undefined : String(value);
+  }
+  return out;
+}
+
+/** The order a filter asks for: `updated_since` lists by (updated_at, id). */
+export const orderOf = (filter: { updated_since?: Date | undefined }): ListOrder =>
+  filter.updated_since ? "updated" : "created";
+
+/**
+ * What a list is asked for: everything (no limit), or one page; 400 if the
+ * cursor was made for another query (other filters, or another order).
+ */
+export function listParams(
+  page: { limit?: number | undefined; cursor?: BoundCursor | undefined },
+  binding = "",
+): ListParams {
   const params: ListParams = {};
-  if (query.limit !== undefined) params.limit = query.limit;
-  if (query.cursor !== undefined) {
-    params.after = query.cursor;
+  if (page.limit !== undefined) params.limit = page.limit;
+  if (page.cursor !== undefined) {
+    if (page.cursor.binding !== binding) {
+      throw badRequest(
+        "cursor belongs to another query (other filters or another order): pass the same filters as the page it came from, or start again without cursor",
+      );
+    }
+    params.after = { at: page.cursor.at, id: page.cursor.id };
     params.limit ??= pageSize;
   }
   return params;
 }
 
-export interface ListSource<Row extends Cursor> {
-  /** One page: rows after `after`, at most `size`, oldest first. One round trip, token check included. */
+type ListRow = { id: string; createdAt: Date; updatedAt: Date };
+
+export interface ListSource<Row extends ListRow> {
+  /** One page: rows after `after`, at most `size`, in the list's order. One round trip, token check included. */
   fetchPage(after: Cursor | undefined, size: number): Promise<Row[]>;
   serialize(row: Row): unknown;
+  /** The list's order and binding, for its cursors (default: oldest first, unfiltered). */
+  order?: ListOrder;
+  binding?: string;
 }
 
-export async function listResponse<Row extends Cursor>(c: Context, params: ListParams, source: ListSource<Row>) {
+const positionOf = (row: ListRow, order: ListOrder | undefined): Cursor => ({
+  at: order === "updated" ? row.updatedAt : row.createdAt,
+  id: row.id,
+});
+
+export async function listResponse<Row extends ListRow>(c: Context, params: ListParams, source: ListSource<Row>) {
   if (params.limit !== undefined) {
     const rows = await source.fetchPage(params.after, params.limit + 1);
     const page = rows.slice(0, params.limit);
@@ -98,7 +164,8 @@ export async function listResponse<Row extends Cursor>(c: Context, params: ListP
       success: true as const,
       data: page.map(source.serialize),
       has_more: hasMore,
-      next_cursor: hasMore && last ? encodeCursor(last) : null,
+      next_cursor:
+        hasMore && last ? encodeCursor({ ...positionOf(last, source.order), binding: source.binding ?? "" }) : null,
     });
   }
 
@@ -112,7 +179,7 @@ export async function listResponse<Row extends Cursor>(c: Context, params: ListP
  * so a failure on a later page can only cut the body short (the client sees
  * invalid JSON, never a partial list that parses).
  */
-function streamAll<Row extends Cursor>(c: Context, first: Row[], source: ListSource<Row>) {
+function streamAll<Row extends ListRow>(c: Context, first: Row[], source: ListSource<Row>) {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
@@ -134,7 +201,7 @@ function streamAll<Row extends Cursor>(c: Context, first: Row[], source: ListSou
       }
       const last = page.at(-1);
       if (!more || !last) break;
-      rows = await source.fetchPage(last, pageSize + 1);
+      rows = await source.fetchPage(positionOf(last, source.order), pageSize + 1);
     }
     await write("]}");
     await writer.close();

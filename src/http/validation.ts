@@ -145,3 +145,21 @@ export function validationMessage(issues: readonly v.BaseIssue<unknown>[]): stri
   const shown = messages.slice(0, 5).join("; ");
   return messages.length > 5 ? `${shown}; and ${messages.length - 5} more` : shown;
 }
+
+/** A filter on text: exact, at most `max` characters, not empty. */
+export const textFilter = (max: number, description: string) =>
+  described(v.pipe(v.string(), v.minLength(1), v.maxLength(max)), description);
+
+/** `updated_since`: an ISO 8601 date-time; the list is then ordered by (updated_at, id). */
+export const updatedSince = v.pipe(
+  v.string(),
+  v.description(
+    "Only records changed at or after this instant (ISO 8601), least recently changed first; see docs/api.md for what it cannot see",
+  ),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const parsed = v.safeParse(dateTime("must be an ISO 8601 date-time"), dataset.value);
+    if (parsed.success) return parsed.output;
+    addIssue({ message: "must be an ISO 8601 date-time, such as 2026-01-15T10:30:00Z" });
+    return NEVER;
+  }),
+);

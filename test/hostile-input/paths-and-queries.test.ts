@@ -51,7 +51,26 @@ describe("hostile input", () => {
       )
       .map(([at, id, sep]) => base64url(`${at}${sep}${id}`));
     const key = fc.oneof(
-      { weight: 6, arbitrary: fc.constantFrom("limit", "cursor", "customer_id", "cascade") },
+      {
+        weight: 6,
+        arbitrary: fc.constantFrom(
+          "limit",
+          "cursor",
+          "customer_id",
+          "cascade",
+          "contact_id",
+          "email",
+          "id_crm",
+          "id_erp",
+          "id_accounting",
+          "role",
+          "type",
+          "country",
+          "tax_value",
+          "name_prefix",
+          "updated_since",
+        ),
+      },
       {
         weight: 2,
         arbitrary: fc.constantFrom("LIMIT", "limit[]", "__proto__", "constructor", "", "customer_id[]", "token", "q"),
