@@ -1,7 +1,7 @@
 // The local database server's control routes (/_local/*), reached from inside
 // workerd: the exclusive project counts round trips and injects faults with them.
 import { env } from "cloudflare:test";
-import type { Fault, LocalDbStatus } from "../../scripts/local-db/control";
+import type { Fault, LocalDbStatus, RecordedStatement } from "../../scripts/local-db/control";
 
 export async function localDbStatus(): Promise<LocalDbStatus> {
   return (await (await fetch(`${env.LOCAL_DB_ORIGIN}/_local/stats`)).json()) as LocalDbStatus;
@@ -20,4 +20,20 @@ export async function countRoundTrips(action: () => Promise<unknown>): Promise<n
 
 export async function injectFault(fault: Fault | null): Promise<void> {
   await fetch(`${env.LOCAL_DB_ORIGIN}/_local/fault`, { method: "PUT", body: JSON.stringify(fault) });
+}
+
+/** The statements (outside batches) the server runs while `action` runs. */
+export async function recordStatements(action: () => Promise<unknown>): Promise<RecordedStatement[]> {
+  const record = (on: boolean) =>
+    fetch(`${env.LOCAL_DB_ORIGIN}/_local/record`, { method: "PUT", body: JSON.stringify({ on }) });
+  await record(true);
+  try {
+    await action();
+    const { statements } = (await (await fetch(`${env.LOCAL_DB_ORIGIN}/_local/record`)).json()) as {
+      statements: RecordedStatement[];
+    };
+    return statements;
+  } finally {
+    await record(false);
+  }
 }
