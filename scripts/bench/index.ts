@@ -18,7 +18,8 @@
 //   BENCH_NODE_CPU_REQUESTS   requests timed in Node's V8 (default 5000; quick 1000; 0 skips it)
 //   PROFILE_REQUESTS          requests profiled with --profile (default 1000; quick 300)
 //   LOCAL_POSTGRES_URL        run the database on this PostgreSQL server (a fresh database) instead of PGlite
-//   BENCH_ONLY                only these parts, e.g. cpu,latency (startup, cpu, trips, latency, list, node, profile)
+//   BENCH_ONLY                only these parts, e.g. cpu,latency (startup, cpu, trips, latency, list, node, profile, scale)
+//   BENCH_SCALE_*             the scale run's sizes (see scale.ts); it runs only with LOCAL_POSTGRES_URL
 //   BENCH_DOCS=0              do not write docs/performance.md (set by BENCH_ONLY too)
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -32,6 +33,7 @@ import { startupMedians } from "./build.ts";
 import { type Call, type LoadFigures, runLoad, send } from "./load.ts";
 import { newProfileDir, profileMarkdown, profileWorker } from "./profile.ts";
 import { type LatencyRow, type Row, writeReport } from "./report.ts";
+import { runScaleBench } from "./scale.ts";
 import { listSize, setUpBench } from "./setup.ts";
 import { fmt } from "./stats.ts";
 import {
@@ -554,6 +556,11 @@ try {
   for (const worker of [...workers]) await stop(worker).catch(() => {});
   await bench.close();
 }
+
+// The scale run has a database of its own (PostgreSQL only; minutes to generate).
+await part("scale run", "scale", async () => {
+  rows.push(...(await runScaleBench(log)));
+});
 
 const version = (pkg: string) =>
   (JSON.parse(readFileSync(resolve(projectRoot, "node_modules", pkg, "package.json"), "utf8")) as { version: string })

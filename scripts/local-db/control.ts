@@ -1,7 +1,7 @@
 // The local database server's control interface (not part of Neon's protocol):
 // GET /_local/stats, POST /_local/stats/reset, PUT /_local/fault, PUT /_local/delay,
 // PUT /_local/record ({"on": true|false}) and GET /_local/record (the statements
-// run outside batches while recording, for tests that EXPLAIN them).
+// and batches run while recording, for tests and benches that EXPLAIN or time them).
 // Kept free of Node imports so that tests inside workerd can share these types.
 
 /** Faults the server can be told to inject into its next SQL requests. */

@@ -61,8 +61,8 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
   let delayMs = options.delayMs ?? 0;
   const stats: LocalDbStats = { requests: 0, statements: 0, batches: 0 };
   let fault: Fault | undefined;
-  // Statements outside batches, recorded while a test asks for them (PUT /_local/record).
-  let recording: RecordedStatement[] | undefined;
+  // Statements (single, and batches) recorded while a test asks for them (PUT /_local/record).
+  let recording: { statements: RecordedStatement[]; batches: RecordedStatement[][] } | undefined;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -105,11 +105,11 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
     }
     if (path === "/_local/record" && req.method === "PUT") {
       const body = JSON.parse((await readBody(req)).toString("utf8")) as { on: boolean };
-      recording = body.on ? [] : undefined;
+      recording = body.on ? { statements: [], batches: [] } : undefined;
       return sendJson(res, 200, { recording: Boolean(recording) });
     }
     if (path === "/_local/record" && req.method === "GET") {
-      return sendJson(res, 200, { statements: recording ?? [] });
+      return sendJson(res, 200, recording ?? { statements: [], batches: [] });
     }
     if (path === "/_local/delay" && req.method === "PUT") {
       const body = JSON.parse((await readBody(req)).toString("utf8")) as { ms: number };
@@ -194,6 +194,9 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
   ) {
     if (isBatch(body)) {
       const queries = body.queries.map(parseQuery);
+      if (recording && recording.batches.length < 1000) {
+        recording.batches.push(queries.map(({ statement }) => ({ query: statement.query, params: statement.params })));
+      }
       stats.batches++;
       stats.statements += queries.length;
       const results = await backend.transaction(
@@ -206,7 +209,9 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
     if (body && typeof body === "object" && typeof (body as { query?: unknown }).query === "string") {
       const { statement, arrayMode } = parseQuery(body);
       stats.statements++;
-      if (recording && recording.length < 1000) recording.push({ query: statement.query, params: statement.params });
+      if (recording && recording.statements.length < 1000) {
+        recording.statements.push({ query: statement.query, params: statement.params });
+      }
       return toJson(await backend.query(statement), arrayMode ?? headers.arrayMode);
     }
     throw new HttpError(400, "could not parse the HTTP request body: expected {query, params} or {queries: [...]}");
