@@ -15,5 +15,5 @@ CREATE UNIQUE INDEX "customers_workspace_id_erp_key" ON "customers" USING btree 
 CREATE UNIQUE INDEX "customers_workspace_id_accounting_key" ON "customers" USING btree ("workspace_id","id_accounting") WHERE "customers"."id_accounting" is not null;--> statement-breakpoint
 CREATE INDEX "customers_workspace_changes_idx" ON "customers" USING btree ("workspace_id","updated_at","id");--> statement-breakpoint
 CREATE INDEX "customers_workspace_type_idx" ON "customers" USING btree ("workspace_id","type","created_at","id");--> statement-breakpoint
-CREATE INDEX "customers_workspace_name_idx" ON "customers" USING btree ("workspace_id",lower("name") collate "C");--> statement-breakpoint
+CREATE INDEX "customers_workspace_name_idx" ON "customers" USING btree ("workspace_id",lower("name") collate "C","id");--> statement-breakpoint
 CREATE INDEX "customers_tax_ids_idx" ON "customers" USING gin ("tax_ids" jsonb_path_ops);

@@ -7,7 +7,7 @@ import { and, arrayOverlaps, eq, gt, isNull, lt, or, type SQL, sql } from "drizz
 import type { BatchItem } from "drizzle-orm/batch";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client";
-import type { ListOrder } from "../db/pagination";
+import { type ListOrder, nameKey } from "../db/pagination";
 import { apiTokens } from "../db/schema";
 import {
   databaseError,
@@ -291,7 +291,12 @@ export async function readScoped<Q extends ScopedSelect>(
       .from(apiTokens)
       .leftJoinLateral(data as never, sql`true`)
       .where(eq(apiTokens.tokenHash, tokenHash))
-      .orderBy((order === "updated" ? data.updatedAt : data.createdAt) as PgColumn, data.id as PgColumn),
+      .orderBy(
+        order === "name"
+          ? nameKey(data.sortName as PgColumn)
+          : ((order === "updated" ? data.updatedAt : data.createdAt) as PgColumn),
+        data.id as PgColumn,
+      ),
   );
   await admit(caller, rows[0], [permission], counted, true);
   return rows.flatMap((r) => (r.row ? [r.row] : [])) as Awaited<Q>;

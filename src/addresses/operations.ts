@@ -66,7 +66,7 @@ export const listAddressesOperation = operation(
     const { caller } = c.var;
     const order = orderOf(filter);
     const binding = bindingOf({ order, filters: filtersOf(filter) });
-    return listResponse(c, listParams({ limit, cursor }, binding), {
+    return listResponse(c, listParams({ limit, cursor }, binding, order), {
       fetchPage: (after, size) =>
         readScoped(
           caller,

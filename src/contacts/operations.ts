@@ -57,7 +57,7 @@ export const listContactsOperation = operation(
     const { caller } = c.var;
     const order = orderOf(filter);
     const binding = bindingOf({ order, filters: filtersOf(filter) });
-    return listResponse(c, listParams({ limit, cursor }, binding), {
+    return listResponse(c, listParams({ limit, cursor }, binding, order), {
       fetchPage: (after, size) =>
         readScoped(
           caller,

@@ -105,8 +105,9 @@ export const customers = pgTable(
     ...externalIdKeys("customers", t),
     changedSince("customers", t),
     index("customers_workspace_type_idx").on(t.workspaceId, t.type, t.createdAt, t.id),
-    // name_prefix: a case-insensitive prefix, in code-point order whatever the database's collation.
-    index("customers_workspace_name_idx").on(t.workspaceId, sql`lower(${t.name}) collate "C"`),
+    // name_prefix: a case-insensitive prefix, listed in name order (code-point order
+    // whatever the database's collation): a range of this index, read in order.
+    index("customers_workspace_name_idx").on(t.workspaceId, sql`lower(${t.name}) collate "C"`, t.id),
     // tax_value: any of the customer's tax_ids values (jsonb containment).
     index("customers_tax_ids_idx").using("gin", sql`${t.taxIds} jsonb_path_ops`),
   ],

@@ -53,10 +53,9 @@ export function bindingOf(query: ListQuery): string {
 
 export function encodeCursor(cursor: BoundCursor): string {
   const binding = cursor.binding ? `|${cursor.binding}` : "";
-  return btoa(`${isoTimestamp(cursor.at)}|${cursor.id}${binding}`)
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replaceAll("=", "");
+  // A name is written n:<URI-encoded name>, so that it holds no "|" and stays ASCII.
+  const key = cursor.at instanceof Date ? isoTimestamp(cursor.at) : `n:${encodeURIComponent(cursor.at)}`;
+  return btoa(`${key}|${cursor.id}${binding}`).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
 }
 
 function decodeCursor(value: string): BoundCursor | undefined {
@@ -68,10 +67,21 @@ function decodeCursor(value: string): BoundCursor | undefined {
   }
   const [at = "", rawId, binding = "", ...rest] = decoded.split("|");
   if (rest.length > 0 || !/^[0-9a-z]{0,7}$/.test(binding)) return undefined;
+  const id = parseUuid(rawId ?? "");
+  if (!id || value.length > 1200) return undefined;
+  if (at.startsWith("n:")) {
+    try {
+      const name = decodeURIComponent(at.slice(2));
+      return name.length <= 200 && name.isWellFormed() && !name.includes("\u0000")
+        ? { at: name, id, binding }
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
   // Only what encodeCursor writes: a timestamp PostgreSQL can read back (years 1 to 9999).
   const date = /^(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3})?Z$/.test(at) ? new Date(at) : new Date(Number.NaN);
-  const id = parseUuid(rawId ?? "");
-  if (!id || Number.isNaN(date.getTime()) || value.length > 120) return undefined;
+  if (Number.isNaN(date.getTime()) || value.length > 120) return undefined;
   return { at: date, id, binding };
 }
 
@@ -112,9 +122,9 @@ export function filtersOf(filter: Record<string, unknown>): Record<string, strin
   return out;
 }
 
-/** The order a filter asks for: `updated_since` lists by (updated_at, id). */
-export const orderOf = (filter: { updated_since?: Date | undefined }): ListOrder =>
-  filter.updated_since ? "updated" : "created";
+/** The order a filter asks for: `updated_since` lists by (updated_at, id), `name_prefix` by (name, id). */
+export const orderOf = (filter: { updated_since?: Date | undefined; name_prefix?: string | undefined }): ListOrder =>
+  filter.updated_since ? "updated" : filter.name_prefix ? "name" : "created";
 
 /**
  * What a list is asked for: everything (no limit), or one page; 400 if the
@@ -123,6 +133,7 @@ export const orderOf = (filter: { updated_since?: Date | undefined }): ListOrder
 export function listParams(
   page: { limit?: number | undefined; cursor?: BoundCursor | undefined },
   binding = "",
+  order: ListOrder = "created",
 ): ListParams {
   const params: ListParams = {};
   if (page.limit !== undefined) params.limit = page.limit;
@@ -132,13 +143,17 @@ export function listParams(
         "cursor belongs to another query (other filters or another order): pass the same filters as the page it came from, or start again without cursor",
       );
     }
+    // A crafted cursor could carry a binding that matches and a key of the other kind.
+    if ((order === "name") !== (typeof page.cursor.at === "string")) {
+      throw badRequest("cursor is invalid: pass the next_cursor of a previous page");
+    }
     params.after = { at: page.cursor.at, id: page.cursor.id };
     params.limit ??= pageSize;
   }
   return params;
 }
 
-type ListRow = { id: string; createdAt: Date; updatedAt: Date };
+type ListRow = { id: string; createdAt: Date; updatedAt: Date; sortName?: string };
 
 export interface ListSource<Row extends ListRow> {
   /** One page: rows after `after`, at most `size`, in the list's order. One round trip, token check included. */
@@ -150,7 +165,7 @@ export interface ListSource<Row extends ListRow> {
 }
 
 const positionOf = (row: ListRow, order: ListOrder | undefined): Cursor => ({
-  at: order === "updated" ? row.updatedAt : row.createdAt,
+  at: order === "name" ? (row.sortName ?? "") : order === "updated" ? row.updatedAt : row.createdAt,
   id: row.id,
 });
 

@@ -114,6 +114,23 @@ describe("customer filters", () => {
     expect(await list(ws, "/api/customers?name_prefix=_cme")).toEqual([]);
   });
 
+  it("lists a name_prefix search in name order, and pages it", async () => {
+    const ws = await seedWorkspace();
+    const b = await createCustomer(ws, { name: "Zeta B" });
+    const a = await createCustomer(ws, { name: "zeta a" });
+    const c = await createCustomer(ws, { name: "ZETA C" });
+    expect(await list(ws, "/api/customers?name_prefix=zeta")).toEqual([a.id, b.id, c.id]);
+    const first = await json<Page<CustomerObject>>(
+      await api("/api/customers?name_prefix=ZETA&limit=2", { token: ws.token }),
+    );
+    expect(first.data.map((customer) => customer.id)).toEqual([a.id, b.id]);
+    const response = await api(`/api/customers?name_prefix=ZETA&limit=2&cursor=${first.next_cursor}`, {
+      token: ws.token,
+    });
+    const rest = (await json<Page<CustomerObject>>(response)).data.map((x) => x.id);
+    expect(rest).toEqual([c.id]);
+  });
+
   it("finds a customer by each external id", async () => {
     const ws = await seedWorkspace();
     const held = await createCustomer(ws, { id_crm: "C-1", id_erp: "E-1", id_accounting: "A-1" });
