@@ -1,18 +1,19 @@
 // The app factory: common middleware and error handling wired once, then one
 // router per resource under /api. Tests, `wrangler dev` and production all run this.
-import { Hono } from "hono";
+
 import { HTTPException } from "hono/http-exception";
-import { methodNotAllowed as allowedMethods } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
+import { Hono } from "hono/tiny";
 import { addressOperations } from "./addresses/operations";
 import { contactOperations } from "./contacts/operations";
 import { customerOperations } from "./customers/operations";
 import type { AppEnv } from "./env";
 import { healthOperation } from "./health";
-import { ApiError, errorResponse, internalError, methodNotAllowed, noRoute } from "./http/errors";
+import { ApiError, errorResponse, internalError, noRoute } from "./http/errors";
 import { bearerAuth } from "./middleware/auth";
 import { caller } from "./middleware/db";
 import { everyResponse, hygiene } from "./middleware/hygiene";
+import { allowedMethods } from "./middleware/methods";
 import { requestLog } from "./middleware/request-log";
 import { register } from "./operation";
 import { tokenOperations } from "./tokens/operations";
@@ -32,14 +33,8 @@ export function createApp() {
   // Every answer carries an X-Request-Id (the client's, if it is sane, or a new
   // one) and X-Content-Type-Options; a non-canonical path is 404 before routing.
   app.use(requestId({ limitLength: 128 }), requestLog, everyResponse);
-  // A known path with another method: 405 with Allow. OPTIONS is one of those:
-  // this is a server-to-server API and answers no CORS preflight.
-  app.use(
-    allowedMethods({
-      app,
-      onMethodNotAllowed: (c, methods) => errorResponse(c, methodNotAllowed(c.req.method, methods)),
-    }),
-  );
+  // A known path with another method: 405 with Allow (middleware/methods.ts).
+  app.use(allowedMethods(operations));
   app.use("/api/*", hygiene, bearerAuth, caller);
 
   const routes = register(app, operations);
