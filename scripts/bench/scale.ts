@@ -98,7 +98,7 @@ async function callList(client: pg.Client, s: Shape): Promise<Call[]> {
     { name: "customers, id_accounting", method: "GET", path: "/api/customers?limit=100&id_accounting=CA-42" },
     { name: "customers, tax_value", method: "GET", path: "/api/customers?limit=100&tax_value=FR42" },
     { name: "customers, type", method: "GET", path: "/api/customers?limit=100&type=individual" },
-    { name: "customers, name_prefix", method: "GET", path: "/api/customers?limit=100&name_prefix=customer%2042" },
+    { name: "customers, name_prefix", method: "GET", path: "/api/customers?limit=100&name_prefix=customer%201" },
     { name: "customers, updated_since", method: "GET", path: `/api/customers?limit=100&updated_since=${since}` },
     { name: "addresses, customer_id", method: "GET", path: `/api/addresses?limit=100&customer_id=${customer}` },
     { name: "addresses, contact_id", method: "GET", path: `/api/addresses?limit=100&contact_id=${contact}` },
