@@ -1,11 +1,12 @@
 // /api/addresses: each operation declared beside its handler (see src/operation.ts).
 import * as v from "valibot";
+import { listRecords } from "../access/list";
 import { readScoped, runScoped } from "../access/scoped";
 import { writeRecord } from "../access/write";
 import { addresses, addressTypes } from "../db/schema";
 import { ifMatch } from "../http/conditional";
 import { badRequest, concurrentChange, externalIdTaken, notFound } from "../http/errors";
-import { bindingOf, filtersOf, listParams, listResponse, orderOf, pageQuery } from "../http/list";
+import { pageQuery } from "../http/list";
 import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
 import { countryCode, described, textFilter, updatedSince, uuid } from "../http/validation";
@@ -62,21 +63,11 @@ export const listAddressesOperation = operation(
     refusals: [400, 401, 403, 429, 500, 503],
   },
   async (c) => {
-    const { limit, cursor, ...filter } = c.req.valid("query");
-    const { caller } = c.var;
-    const order = orderOf(filter);
-    const binding = bindingOf({ order, filters: filtersOf(filter) });
-    return listResponse(c, listParams({ limit, cursor }, binding, order), {
-      fetchPage: (after, size) =>
-        readScoped(
-          caller,
-          "addresses:read",
-          (scope) => listAddresses(caller.db, scope, { filter, order, after, size }),
-          order,
-        ),
+    return listRecords(c, c.var.caller, {
+      permission: "addresses:read",
+      query: c.req.valid("query"),
+      select: listAddresses,
       serialize: serializeAddress,
-      order,
-      binding,
     });
   },
 );

@@ -23,7 +23,7 @@ export interface ListParams {
 }
 
 /** A cursor as the query string carries it: a position, and the query it belongs to. */
-interface BoundCursor extends Cursor {
+export interface BoundCursor extends Cursor {
   binding: string;
 }
 
@@ -153,7 +153,7 @@ export function listParams(
   return params;
 }
 
-type ListRow = { id: string; createdAt: Date; updatedAt: Date; sortName?: string };
+export type ListRow = { id: string; createdAt: Date; updatedAt: Date; sortName?: string };
 
 export interface ListSource<Row extends ListRow> {
   /** One page: rows after `after`, at most `size`, in the list's order. One round trip, token check included. */
