@@ -74,18 +74,20 @@ function scopeOf(tokenHash: string, needed: readonly Permission[], guard?: SQL):
 // request would make concurrent requests of one token queue on its row lock),
 // as a data-modifying CTE of the token lookup: no statement of its own.
 function touchToken(db: Db, tokenHash: string) {
-  return db.$with("touch").as(
-    db
-      .update(apiTokens)
-      .set({ lastUsedAt: sql`now()` })
-      .where(
-        and(
-          tokenIsLive(tokenHash),
-          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`)),
-        ),
-      )
-      .returning({ id: apiTokens.id }),
-  );
+  return db.$with("touch").as(touchUpdate(db, tokenHash).returning({ id: apiTokens.id }));
+}
+
+/** The update that records the token's use, at most once a minute. */
+function touchUpdate(db: Db, tokenHash: string) {
+  return db
+    .update(apiTokens)
+    .set({ lastUsedAt: sql`now()` })
+    .where(
+      and(
+        tokenIsLive(tokenHash),
+        or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`)),
+      ),
+    );
 }
 
 /** What tells 401 from 403: the token's state, looked up by hash. */
@@ -114,15 +116,7 @@ export type TokenState = {
  */
 function lockedTokenLookup(db: Db, tokenHash: string) {
   return [
-    db
-      .update(apiTokens)
-      .set({ lastUsedAt: sql`now()` })
-      .where(
-        and(
-          tokenIsLive(tokenHash),
-          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`)),
-        ),
-      ),
+    touchUpdate(db, tokenHash),
     db.select(tokenState).from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash)).for("share"),
   ] as const;
 }
