@@ -20,7 +20,7 @@ export const createAddress = v.strictObject({
 });
 
 // Every field optional: a PATCH changes only what it sends. customer_id stays
-// immutable: it is accepted only when it names the current customer (routes.ts).
+// immutable: it is accepted only when it names the current customer (operations.ts).
 export const updateAddress = v.partial(createAddress);
 
 export type CreateAddress = v.InferOutput<typeof createAddress>;

@@ -14,7 +14,7 @@ export const createContact = v.strictObject({
 });
 
 // Every field optional: a PATCH changes only what it sends. customer_id stays
-// immutable: it is accepted only when it names the current customer (routes.ts).
+// immutable: it is accepted only when it names the current customer (operations.ts).
 export const updateContact = v.partial(createContact);
 
 export type CreateContact = v.InferOutput<typeof createContact>;
