@@ -262,6 +262,7 @@ export async function profileWorker(
       const profile = profiles.find((p) => p.id === main)?.profile as CpuProfile;
       const file = join(outDir, `${build.name}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile));
+      console.error(`bench: ${build.name}'s CPU profile written to ${file}`);
       const map = new SourceMap(JSON.parse(readFileSync(`${build.scriptPath}.map`, "utf8")));
       const summary = summarise(build.name, profile, load.requests, map, file);
       summary.isolates = profiles
@@ -298,7 +299,8 @@ export function profileMarkdown(
     "was running, so compare shares, and the app with the minimal worker, rather than these µs with the",
     "CPU table. While the inspector is connected, each console.log also goes to it, so the log line's",
     "share is larger here than without it. `native` frames are named after the nearest caller with a",
-    `source. The profiles: \`${app.file}\`${minimal ? `, \`${minimal.file}\`` : ""}.`,
+    // The run prints where it wrote the .cpuprofile files; the report names none (a machine's temp path).
+    "source. The run prints where it wrote the `.cpuprofile` files (open them in Chrome's DevTools).",
     "",
     `Top ${count} functions by self time (app):`,
     "",
