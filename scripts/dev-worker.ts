@@ -10,7 +10,8 @@ export interface DevWorker {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port that was free a moment ago, on 127.0.0.1. */
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -95,17 +95,12 @@ export function operation<const S extends OperationSpec, R extends HandlerRespon
     }
     if (spec.query) {
       const result = v.safeParse(spec.query, c.req.query());
-      if (!result.success) throw badRequest(queryMessage(result.issues));
+      if (!result.success) throw badRequest(validationMessage(result.issues, "query parameter"));
       c.req.addValidatedData("query", result.output);
     }
     await next();
   };
   return { spec, handlers: [validate, handler] };
-}
-
-/** A query string's refusal: as a body's, but an unknown name is an unknown parameter, not a field. */
-function queryMessage(issues: readonly v.BaseIssue<unknown>[]): string {
-  return validationMessage(issues).replaceAll(" is not a known field", " is not a known query parameter");
 }
 
 // The typed client (hono/client) sees each registered operation as Hono's own

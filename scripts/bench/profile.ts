@@ -11,9 +11,9 @@
 // (printed) and open in Chrome DevTools or VS Code.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { SourceMap } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort } from "../dev-worker.ts";
 import type { Build } from "./build.ts";
 import { type Call, runLoad, send } from "./load.ts";
 import { fmt, median } from "./stats.ts";
@@ -73,17 +73,6 @@ class Devtools {
   close() {
     this.socket.close();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 export interface ProfileEntry {

@@ -1,7 +1,7 @@
 // Reading a JSON request body: content type, size limit, JSON syntax, a JSON
 // object, no read-only fields, then the resource's schema. Every refusal is a
 // 4xx in the envelope; nothing reaches the database unless all of it passes.
-import type { Context, Env, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import * as v from "valibot";
 import { badRequest, payloadTooLarge, unsupportedMediaType } from "./errors";
 import { readOnlyFields, validationMessage } from "./validation";
@@ -40,16 +40,3 @@ export async function readJsonBody<TSchema extends v.GenericSchema>(
 }
 
 const tooLarge = () => payloadTooLarge(maxBodyBytes);
-
-/**
- * The body as a middleware, in the shape of Hono's validators: handlers read it
- * with c.req.valid("json"), and the typed client (hono/client) knows its type.
- */
-export function jsonBody<TSchema extends v.GenericSchema>(
-  schema: TSchema,
-): MiddlewareHandler<Env, string, { in: { json: v.InferInput<TSchema> }; out: { json: v.InferOutput<TSchema> } }> {
-  return async (c, next) => {
-    c.req.addValidatedData("json", (await readJsonBody(c, schema)) as object);
-    await next();
-  };
-}

@@ -1,5 +1,5 @@
 // Conditional requests (RFC 9110 §13): If-None-Match on reads, If-Match on writes.
-import type { Context, Env, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import type { IfMatch } from "../db/etag";
 import { preconditionFailed } from "./errors";
 
@@ -26,16 +26,3 @@ export function ifMatch(c: Context, thing: string): IfMatch | undefined {
     .filter((tag) => /^"[\x21\x23-\x7e]*"$/.test(tag));
   return { tags, message: preconditionFailed(thing).message };
 }
-
-/**
- * Declares the optional If-Match header of a PATCH or DELETE, in the shape of
- * Hono's validators, so that the typed client (hono/client) offers it; the
- * handler reads it with `ifMatch`.
- */
-export const ifMatchHeader: MiddlewareHandler<
-  Env,
-  string,
-  { in: { header: { "If-Match"?: string } }; out: { header: { "If-Match"?: string } } }
-> = async (_c, next) => {
-  await next();
-};

@@ -27,12 +27,6 @@ export function okRecord<T, S extends ContentfulStatusCode = 200>(
   return response as unknown as TypedResponse<{ success: true; data: T }, S, "json">;
 }
 
-/** A new record: 201 with its Location. */
-export function createdRecord<T>(c: Context, data: T, etag: string, location: string) {
-  c.header("Location", location);
-  return okRecord(c, data, etag, 201);
-}
-
 /** The stored answer to a retried request with the same Idempotency-Key, Location included for a 201. */
 export function replayedRecord<T>(c: Context, data: T, etag: string, status: 200 | 201, location: string) {
   c.header("Idempotent-Replayed", "true");

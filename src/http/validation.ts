@@ -104,11 +104,14 @@ function pathOf(issue: v.BaseIssue<unknown>): string {
   return path;
 }
 
+/** What an unknown name is called: a body's field, or a query string's parameter. */
+export type NameKind = "field" | "query parameter";
+
 /** One readable sentence per issue: "<field> <rule>". */
-export function issueMessage(issue: v.BaseIssue<unknown>): string {
+export function issueMessage(issue: v.BaseIssue<unknown>, names: NameKind = "field"): string {
   const path = pathOf(issue) || "body";
   if (issue.received === "undefined" && issue.kind === "schema") return `${path} is required`;
-  if (issue.type === "strict_object" && issue.expected === "never") return `${path} is not a known field`;
+  if (issue.type === "strict_object" && issue.expected === "never") return `${path} is not a known ${names}`;
   // A nullable field takes null without an issue: this one is required.
   if (issue.received === "null" && issue.kind === "schema") return `${path} cannot be null`;
   switch (issue.type) {
@@ -140,8 +143,8 @@ export function issueMessage(issue: v.BaseIssue<unknown>): string {
 }
 
 /** All issues of a failed validation, in one error string. */
-export function validationMessage(issues: readonly v.BaseIssue<unknown>[]): string {
-  const messages = [...new Set(issues.map(issueMessage))];
+export function validationMessage(issues: readonly v.BaseIssue<unknown>[], names: NameKind = "field"): string {
+  const messages = [...new Set(issues.map((issue) => issueMessage(issue, names)))];
   const shown = messages.slice(0, 5).join("; ");
   return messages.length > 5 ? `${shown}; and ${messages.length - 5} more` : shown;
 }
