@@ -129,8 +129,10 @@ function refusalOf(status: RefusalStatus, spec: OperationSpec): [description: st
       ];
     case 412:
       return ["If-Match named an ETag the record no longer has: nothing was changed", preconditionFailed(thing)];
-    case 413:
-      return [`The body is over ${maxBodyBytes} bytes`, payloadTooLarge(maxBodyBytes)];
+    case 413: {
+      const limit = spec.bodyLimit ?? maxBodyBytes;
+      return [`The body is over ${limit} bytes`, payloadTooLarge(limit)];
+    }
     case 415:
       return ["The body is not application/json", unsupportedMediaType()];
     case 422:
@@ -184,11 +186,39 @@ function parametersOf(schema: OperationSpec["params"], place: "path" | "query"):
 const openApiPath = (path: string) => path.replace(/:(\w+)/g, "{$1}");
 const bodyName = (spec: OperationSpec) => `${spec.operationId.charAt(0).toUpperCase()}${spec.operationId.slice(1)}`;
 
-function successResponse(spec: OperationSpec): Json {
+/** One result of a batch: the record as the batch left it, or that it was deleted. */
+const batchResult = (object: string) => ({
+  oneOf: [
+    {
+      type: "object",
+      properties: {
+        op: { enum: ["create", "update", "upsert"] },
+        status: { enum: [200, 201], description: "201: the operation created the record" },
+        id: { type: "string", format: "uuid" },
+        data: ref(object),
+      },
+      required: ["op", "status", "id", "data"],
+      additionalProperties: false,
+    },
+    {
+      type: "object",
+      properties: {
+        op: { const: "delete" },
+        status: { const: 200 },
+        id: { type: "string", format: "uuid" },
+        deleted: { const: true },
+      },
+      required: ["op", "status", "id", "deleted"],
+      additionalProperties: false,
+    },
+  ],
+});
+
+function successResponse(spec: OperationSpec, status: number = spec.success.status): Json {
   const { success } = spec;
   const headers: Json = { "X-Request-Id": { $ref: "#/components/headers/XRequestId" } };
-  if (success.kind === "record") headers.ETag = { $ref: "#/components/headers/ETag" };
-  if (success.status === 201) headers.Location = { $ref: "#/components/headers/Location" };
+  if (success.kind === "record" || success.kind === "upserted") headers.ETag = { $ref: "#/components/headers/ETag" };
+  if (status === 201) headers.Location = { $ref: "#/components/headers/Location" };
   if (spec.headers?.includes("Idempotency-Key"))
     headers["Idempotent-Replayed"] = { $ref: "#/components/headers/IdempotentReplayed" };
   let schema: Json;
@@ -200,6 +230,18 @@ function successResponse(spec: OperationSpec): Json {
       schema = envelope(ref(success.object));
       example = examples[success.object] && { success: true, data: examples[success.object] };
       description = success.kind === "record" ? `The ${success.object.toLowerCase()}, as GET answers it` : "The answer";
+      break;
+    case "upserted":
+      schema = envelope(ref(success.object));
+      example = examples[success.object] && { success: true, data: examples[success.object] };
+      description =
+        status === 201
+          ? `No ${success.object.toLowerCase()} had the external id: created, as GET answers it`
+          : `The ${success.object.toLowerCase()} with the external id, updated (or unchanged), as GET answers it`;
+      break;
+    case "batch":
+      schema = envelope({ type: "array", items: batchResult(success.object) });
+      description = "One result per operation, in request order; every record as the whole batch left it";
       break;
     case "list":
       schema = listEnvelope(success.object, success.pages ?? true);
@@ -240,6 +282,7 @@ export function buildOpenApiDocument(): Json {
     ];
     if (spec.body) bodies[bodyName(spec)] = schemaOf(spec.body);
     const responses: Json = { [spec.success.status]: successResponse(spec) };
+    if (spec.success.kind === "upserted") responses[200] = successResponse(spec, 200);
     if (spec.headers?.includes("If-None-Match")) responses[304] = { $ref: "#/components/responses/NotModified" };
     for (const status of spec.refusals) responses[status] = refusalResponse(status, spec);
     const path = openApiPath(spec.path);
@@ -316,7 +359,16 @@ export function buildOpenApiDocument(): Json {
         },
         Error: {
           type: "object",
-          properties: { success: { const: false }, error: { type: "string", minLength: 1 } },
+          properties: {
+            success: { const: false },
+            error: { type: "string", minLength: 1 },
+            errors: {
+              type: "array",
+              items: { type: "string" },
+              description:
+                "A batch's refusals: every invalid or refused operation, named by its place (operations[3].data.email …)",
+            },
+          },
           required: ["success", "error"],
           additionalProperties: false,
         },

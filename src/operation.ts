@@ -15,7 +15,7 @@ import { readJsonBody } from "./http/body";
 import { badRequest } from "./http/errors";
 import { validationMessage } from "./http/validation";
 
-export type Method = "get" | "post" | "patch" | "delete";
+export type Method = "get" | "post" | "put" | "patch" | "delete";
 
 /** The response objects the documentation knows by name (scripts/openapi.ts maps them to schemas). */
 export type ObjectName = "Contact" | "Customer" | "Address" | "Token" | "NewToken" | "Health";
@@ -28,7 +28,11 @@ export type Success =
   | { status: 200 | 201; kind: "record"; object: ObjectName }
   | { status: 200; kind: "list"; object: ObjectName; pages?: boolean }
   | { status: 200 | 201; kind: "object"; object: ObjectName }
-  | { status: 200; kind: "deleted" };
+  | { status: 200; kind: "deleted" }
+  /** PUT …/by/{field}/{value}: 201 when it created the record, 200 when the record existed */
+  | { status: 201; kind: "upserted"; object: ObjectName }
+  /** POST …/batch: one result per operation */
+  | { status: 200; kind: "batch"; object: ObjectName };
 
 /** The 4xx/5xx statuses an operation can answer (their messages: http/errors.ts, by status). */
 export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503;
@@ -54,6 +58,10 @@ export interface OperationSpec {
   /** Query string parameters: a strict object refuses unknown ones (a list's filters), a plain one ignores them. */
   query?: ObjectSchema;
   body?: v.GenericSchema;
+  /** Largest body accepted, in bytes, when not the default 64 KiB (a batch). */
+  bodyLimit?: number;
+  /** Name every invalid field in the envelope's `errors` (a batch), not only the first few. */
+  listErrors?: boolean;
   headers?: readonly HeaderName[];
   success: Success;
   refusals: readonly RefusalStatus[];
@@ -87,7 +95,11 @@ export function operation<const S extends OperationSpec, R extends HandlerRespon
   handler: (c: Context<AppEnv, S["path"], InputOf<S>>) => R,
 ): Operation<S, R> {
   const validate: MiddlewareHandler<AppEnv> = async (c, next) => {
-    if (spec.body) c.req.addValidatedData("json", (await readJsonBody(c, spec.body)) as object);
+    if (spec.body)
+      c.req.addValidatedData(
+        "json",
+        (await readJsonBody(c, spec.body, { maxBytes: spec.bodyLimit, listErrors: spec.listErrors })) as object,
+      );
     if (spec.params) {
       const result = v.safeParse(spec.params, c.req.param());
       if (!result.success) throw badRequest(result.issues[0].message);

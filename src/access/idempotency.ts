@@ -33,9 +33,13 @@ export interface IdempotentWrite<Read> {
   fingerprint: string;
   /** the answer's status: 201 for a create, 200 for an update */
   status: 200 | 201;
-  /** the table and id of the record the request writes */
-  table: { id: AnyColumn } & object;
-  id: string;
+  /**
+   * The table and id of the record the request writes: the answer is recorded
+   * only if this transaction wrote that row. Left out for a batch, whose every
+   * refusal rolls the transaction back: its answer is all the rows of `read`.
+   */
+  table?: { id: AnyColumn } & object;
+  id?: string;
   /** the select that answers the request, from which the record's answer is stored */
   read: Read;
 }
@@ -69,14 +73,19 @@ export function previousAnswer(db: Db, workspaceId: SQL, key: string) {
  * version carries this transaction's id). An expired record of the key is replaced.
  */
 export function recordAnswer(db: Db, tokenRow: SQL, write: IdempotentWrite<SQL.Aliased | object>) {
-  const wrote = sql`exists (select 1 from ${write.table} written where written.id = ${write.id}
-    and written.xmin = pg_current_xact_id()::xid)`;
+  const wrote = write.table
+    ? sql`exists (select 1 from ${write.table} written where written.id = ${write.id}
+    and written.xmin = pg_current_xact_id()::xid)`
+    : sql`true`;
+  const response = write.table
+    ? sql`(select to_jsonb(answer) from (${write.read}) answer)`
+    : sql`(select coalesce(jsonb_agg(to_jsonb(answer)), '[]'::jsonb) from (${write.read}) answer)`;
   const fields = insertSelectFields(
     idempotencyKeys,
     { key: write.key, fingerprint: write.fingerprint, statusCode: write.status },
     {
       workspaceId: apiTokens.workspaceId,
-      response: sql`(select to_jsonb(answer) from (${write.read}) answer)`,
+      response,
       expiresAt: sql`now() + make_interval(hours => ${idempotencyWindowHours})`,
     },
   );

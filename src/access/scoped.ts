@@ -205,7 +205,7 @@ export async function runScoped<S extends Statements>(
 /** What a write that may carry an Idempotency-Key came to. */
 export type WriteOutcome<S extends Statements, Row> =
   | { results: Results<S>; replay?: undefined }
-  | { replay: { status: 200 | 201; row: Row } };
+  | { replay: { status: 200 | 201; rows: Row[] } };
 
 type Readable = { _: { selectedFields: Record<string, unknown> } } & PromiseLike<unknown[]>;
 
@@ -246,8 +246,10 @@ export async function runWrite<S extends Statements, R extends Readable>(
   if (state === "replay") {
     const [previous] = previousRows;
     if (!previous || previous.fingerprint !== write.fingerprint) throw idempotencyKeyReused();
-    const row = decodeAnswer<Awaited<R>[number]>(read._.selectedFields, previous.response);
-    return { replay: { status: previous.statusCode as 200 | 201, row } };
+    // A batch's answer is its rows, in order; a single write's, its record.
+    const stored = Array.isArray(previous.response) ? previous.response : [previous.response];
+    const rows = stored.map((answer) => decodeAnswer<Awaited<R>[number]>(read._.selectedFields, answer));
+    return { replay: { status: previous.statusCode as 200 | 201, rows } };
   }
   return { results };
 }

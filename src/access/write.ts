@@ -55,7 +55,8 @@ export async function writeRecord<
     key,
   );
   if (outcome.replay) {
-    const { row, status } = outcome.replay;
+    const { rows, status } = outcome.replay;
+    const [row] = rows as [Row];
     return replayedRecord(c, w.serialize(row), row.etag, status as Status, w.location(row.id));
   }
   const { results } = outcome;

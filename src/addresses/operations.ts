@@ -1,9 +1,11 @@
 // /api/addresses: each operation declared beside its handler (see src/operation.ts).
 import * as v from "valibot";
+import { answerBatch, answerUpsert, writeBatch } from "../access/batch";
 import { listRecords } from "../access/list";
 import { readScoped, runScoped } from "../access/scoped";
 import { writeRecord } from "../access/write";
 import { addresses, addressTypes } from "../db/schema";
+import { batchBody, maxBatchBodyBytes, upsertParams, withMatchedValue } from "../http/batch";
 import { ifMatch } from "../http/conditional";
 import { badRequest, concurrentChange, externalIdTaken, notFound } from "../http/errors";
 import { pageQuery } from "../http/list";
@@ -12,6 +14,7 @@ import { deleted, okRecord } from "../http/respond";
 import { countryCode, described, textFilter, updatedSince, uuid } from "../http/validation";
 import { operation } from "../operation";
 import {
+  addressBatch,
   addressChanges,
   addressExternalIdHolder,
   deleteAddress,
@@ -226,10 +229,63 @@ export const deleteAddressOperation = operation(
   },
 );
 
+export const upsertAddressOperation = operation(
+  {
+    method: "put",
+    path: "/api/addresses/by/:field/:value",
+    operationId: "upsertAddress",
+    tag,
+    summary: "Create or update an address by external id",
+    description:
+      "The address whose `field` (id_crm, id_erp or id_accounting) is `value`: created from the body if there is none (201, Location), else updated with the body's fields (200). The body is a create body; it may repeat the value, not contradict it. Concurrent upserts of one value end in one address. `customer_id` is immutable; `contact_id` must name a contact of the same customer.",
+    permission: "addresses:write",
+    thing,
+    params: upsertParams,
+    body: createBody,
+    headers: ["Idempotency-Key"],
+    success: { status: 201, kind: "upserted", object: "Address" },
+    refusals: [400, 401, 403, 409, 413, 415, 422, 429, 500, 503],
+  },
+  async (c) => {
+    const { field, value } = c.req.valid("param");
+    const data = withMatchedValue(c.req.valid("json"), field, value);
+    const result = await writeBatch(c, c.var.caller, addressBatch, [{ op: "upsert", match: field, data }], {
+      single: true,
+    });
+    return answerUpsert(c, result, serializeAddress, location);
+  },
+);
+
+export const batchAddressesOperation = operation(
+  {
+    method: "post",
+    path: "/api/addresses/batch",
+    operationId: "batchAddresses",
+    tag,
+    summary: "Create, update, upsert and delete addresses in one request",
+    description:
+      "Up to 1000 operations, applied all or none in one transaction (deletes, then updates, upserts, creates); the answer lists each one's outcome in request order. A refused batch changes nothing and names every refused operation in `errors`. Counts as one request for the rate limit.",
+    permission: "addresses:write",
+    body: batchBody(createBody, updateBody),
+    bodyLimit: maxBatchBodyBytes,
+    listErrors: true,
+    headers: ["Idempotency-Key"],
+    success: { status: 200, kind: "batch", object: "Address" },
+    refusals: [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
+  },
+  async (c) => {
+    const { operations } = c.req.valid("json");
+    const result = await writeBatch(c, c.var.caller, addressBatch, operations, { single: false });
+    return answerBatch(c, result, serializeAddress);
+  },
+);
+
 export const addressOperations = [
   listAddressesOperation,
   getAddressOperation,
   createAddressOperation,
   updateAddressOperation,
   deleteAddressOperation,
+  upsertAddressOperation,
+  batchAddressesOperation,
 ] as const;

@@ -1,5 +1,6 @@
 // Workspace-scoped queries for addresses (see contacts/queries.ts for the pattern).
 import { and, eq, getTableColumns, gte, sql } from "drizzle-orm";
+import type { BatchResource } from "../access/batch";
 import type { Scope } from "../access/scoped";
 import { columnsFrom, differsFrom, nextUpdatedAt, writableColumns } from "../db/changes";
 import type { Db } from "../db/client";
@@ -163,3 +164,20 @@ export function deleteAddress(db: Db, scope: Scope, id: string) {
 /** The address of the workspace (other than `self`) holding an external id the body sets. */
 export const addressExternalIdHolder = (db: Db, scope: Scope, input: UpdateAddress, self?: string) =>
   externalIdHolder(db, addresses, scope.workspaceId, input, self);
+
+/** Addresses written in batches (db/batch.ts): under a customer, for good, and linked to one of its contacts, or none. */
+export const addressBatch = {
+  batch: {
+    table: addresses,
+    thing: "address",
+    parent: {
+      column: "customer_id",
+      table: customers,
+      thing: "customer",
+      immutable: "customer_id cannot be changed: an address stays with the customer it was created for",
+    },
+    link: { column: "contact_id", table: contacts, thing: "contact" },
+  },
+  permission: "addresses:write",
+  fields: addressRecordFields,
+} satisfies BatchResource<typeof addressRecordFields>;

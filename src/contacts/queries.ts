@@ -1,6 +1,7 @@
 // Workspace-scoped queries for contacts. Each returns an unexecuted Drizzle
 // query, to be sent with the token check in one batch (see access/scoped.ts).
 import { and, eq, getTableColumns, gte, sql } from "drizzle-orm";
+import type { BatchResource } from "../access/batch";
 import type { Scope } from "../access/scoped";
 import { columnsFrom, differsFrom, nextUpdatedAt, writableColumns } from "../db/changes";
 import type { Db } from "../db/client";
@@ -159,3 +160,25 @@ export function unlinkAddresses(db: Db, scope: Scope, contactId: string) {
 export function deleteContact(db: Db, scope: Scope, id: string) {
   return db.delete(contacts).where(inScope(scope, id)).returning({ id: contacts.id });
 }
+
+/** Contacts written in batches (db/batch.ts): under a customer, for good; deleting one unlinks its addresses. */
+export const contactBatch = {
+  batch: {
+    table: contacts,
+    thing: "contact",
+    parent: {
+      column: "customer_id",
+      table: customers,
+      thing: "customer",
+      immutable: "customer_id cannot be changed: a contact stays with the customer it was created for",
+    },
+  },
+  permission: "contacts:write",
+  fields: contactRecordFields,
+  // Like DELETE /api/contacts/{id}: the addresses linked to a deleted contact stay, unlinked.
+  deleting: () => ({
+    before: sql`, unlinked as (update ${addresses} a set contact_id = null,
+      updated_at = greatest(now(), a.updated_at + interval '1 millisecond')
+      where a.workspace_id = (select id from ws) and a.contact_id in (select id from locked))`,
+  }),
+} satisfies BatchResource<typeof contactRecordFields>;

@@ -1,9 +1,11 @@
 // /api/customers: each operation declared beside its handler (see src/operation.ts).
 import * as v from "valibot";
+import { answerBatch, answerUpsert, writeBatch } from "../access/batch";
 import { listRecords } from "../access/list";
 import { readScoped, runScoped } from "../access/scoped";
 import { writeRecord } from "../access/write";
 import { customers, customerTypes } from "../db/schema";
+import { batchBody, maxBatchBodyBytes, upsertParams, withMatchedValue } from "../http/batch";
 import { ifMatch } from "../http/conditional";
 import { concurrentChange, customerHasDependents, externalIdTaken, notFound } from "../http/errors";
 import { pageQuery } from "../http/list";
@@ -12,6 +14,7 @@ import { deleted, okRecord } from "../http/respond";
 import { described, textFilter, updatedSince } from "../http/validation";
 import { operation } from "../operation";
 import {
+  customerBatch,
   customerChanges,
   customerDependents,
   customerExternalIdHolder,
@@ -228,10 +231,63 @@ export const deleteCustomerOperation = operation(
   },
 );
 
+export const upsertCustomerOperation = operation(
+  {
+    method: "put",
+    path: "/api/customers/by/:field/:value",
+    operationId: "upsertCustomer",
+    tag,
+    summary: "Create or update a customer by external id",
+    description:
+      "The customer whose `field` (id_crm, id_erp or id_accounting) is `value`: created from the body if there is none (201, Location), else updated with the body's fields (200). The body is a create body; it may repeat the value, not contradict it. Concurrent upserts of one value end in one customer.",
+    permission: "customers:write",
+    thing,
+    params: upsertParams,
+    body: createBody,
+    headers: ["Idempotency-Key"],
+    success: { status: 201, kind: "upserted", object: "Customer" },
+    refusals: [400, 401, 403, 409, 413, 415, 422, 429, 500, 503],
+  },
+  async (c) => {
+    const { field, value } = c.req.valid("param");
+    const data = withMatchedValue(c.req.valid("json"), field, value);
+    const result = await writeBatch(c, c.var.caller, customerBatch, [{ op: "upsert", match: field, data }], {
+      single: true,
+    });
+    return answerUpsert(c, result, serializeCustomer, location);
+  },
+);
+
+export const batchCustomersOperation = operation(
+  {
+    method: "post",
+    path: "/api/customers/batch",
+    operationId: "batchCustomers",
+    tag,
+    summary: "Create, update, upsert and delete customers in one request",
+    description:
+      "Up to 1000 operations, applied all or none in one transaction (deletes, then updates, upserts, creates); the answer lists each one's outcome in request order. A refused batch changes nothing and names every refused operation in `errors`. Counts as one request for the rate limit.",
+    permission: "customers:write",
+    body: batchBody(createBody, updateBody),
+    bodyLimit: maxBatchBodyBytes,
+    listErrors: true,
+    headers: ["Idempotency-Key"],
+    success: { status: 200, kind: "batch", object: "Customer" },
+    refusals: [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
+  },
+  async (c) => {
+    const { operations } = c.req.valid("json");
+    const result = await writeBatch(c, c.var.caller, customerBatch, operations, { single: false });
+    return answerBatch(c, result, serializeCustomer);
+  },
+);
+
 export const customerOperations = [
   listCustomersOperation,
   getCustomerOperation,
   createCustomerOperation,
   updateCustomerOperation,
   deleteCustomerOperation,
+  upsertCustomerOperation,
+  batchCustomersOperation,
 ] as const;

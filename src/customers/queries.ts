@@ -1,6 +1,8 @@
 // Workspace-scoped queries for customers (see contacts/queries.ts for the pattern).
-import { and, eq, getTableColumns, gte, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, type SQL, sql } from "drizzle-orm";
+import type { BatchResource } from "../access/batch";
 import type { Scope } from "../access/scoped";
+import { batchRefusal, paths } from "../db/batch";
 import { columnsFrom, differsFrom, nextUpdatedAt, writableColumns } from "../db/changes";
 import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
@@ -181,3 +183,29 @@ export function deleteCustomerCascade(db: Db, scope: Scope, id: string) {
 /** The customer of the workspace (other than `self`) holding an external id the body sets. */
 export const customerExternalIdHolder = (db: Db, scope: Scope, input: UpdateCustomer, self?: string) =>
   externalIdHolder(db, customers, scope.workspaceId, input, self);
+
+/** "1 contact and 2 addresses", from counts in SQL. */
+const dependentsText = (contactCount: SQL, addressCount: SQL) =>
+  sql`case ${contactCount} when 1 then '1 contact' else ${contactCount} || ' contacts' end || ' and ' ||
+    case ${addressCount} when 1 then '1 address' else ${addressCount} || ' addresses' end`;
+
+/**
+ * Customers written in batches (db/batch.ts). A batch never deletes a customer
+ * that still has contacts or addresses (DELETE …?cascade=true does): it is
+ * locked first, so none can be added under it until the batch commits.
+ */
+export const customerBatch = {
+  batch: { table: customers, thing: "customer" },
+  permission: "customers:write",
+  fields: customerRecordFields,
+  deleting: (_scope, p) => ({
+    before: sql`, dependents as (select l.id,
+        (select count(*) from ${contacts} k where k.workspace_id = (select id from ws) and k.customer_id = l.id)::int as contacts,
+        (select count(*) from ${addresses} a where a.workspace_id = (select id from ws) and a.customer_id = l.id)::int as addresses
+      from locked l)`,
+    refusals: sql` union all select i.ord, ${batchRefusal.conflict}, ${paths.item(p)} || 'id: customer still has ' ||
+        ${dependentsText(sql`d.contacts`, sql`d.addresses`)} || ': delete them first, or delete it with DELETE /api/customers/{id}?cascade=true'
+      from items i join dependents d on d.id = i.id where d.contacts + d.addresses > 0`,
+    deletable: sql`select id from dependents where contacts = 0 and addresses = 0`,
+  }),
+} satisfies BatchResource<typeof customerRecordFields>;

@@ -3,24 +3,34 @@
 // 4xx in the envelope; nothing reaches the database unless all of it passes.
 import type { Context } from "hono";
 import * as v from "valibot";
-import { badRequest, payloadTooLarge, unsupportedMediaType } from "./errors";
-import { readOnlyFields, validationMessage } from "./validation";
+import { badRequest, manyProblems, payloadTooLarge, unsupportedMediaType } from "./errors";
+import { issueMessage, readOnlyFields, validationMessage } from "./validation";
 
 /** Largest request body accepted, in bytes. */
 export const maxBodyBytes = 64 * 1024;
 
+export interface BodyRules {
+  /** Largest body accepted, in bytes (default: maxBodyBytes). */
+  maxBytes?: number | undefined;
+  /** Name every problem in the envelope's `errors` (a batch), not only the first few in `error`. */
+  listErrors?: boolean | undefined;
+}
+
 export async function readJsonBody<TSchema extends v.GenericSchema>(
   c: Context,
   schema: TSchema,
+  rules: BodyRules = {},
 ): Promise<v.InferOutput<TSchema>> {
+  const maxBytes = rules.maxBytes ?? maxBodyBytes;
+  const tooLarge = () => payloadTooLarge(maxBytes);
   const type = c.req.header("Content-Type") ?? "";
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
     throw unsupportedMediaType();
   }
   const declared = Number(c.req.header("Content-Length"));
-  if (declared > maxBodyBytes) throw tooLarge();
+  if (declared > maxBytes) throw tooLarge();
   const bytes = await c.req.arrayBuffer();
-  if (bytes.byteLength > maxBodyBytes) throw tooLarge();
+  if (bytes.byteLength > maxBytes) throw tooLarge();
 
   let body: unknown;
   try {
@@ -35,8 +45,9 @@ export async function readJsonBody<TSchema extends v.GenericSchema>(
   if (readOnly.length > 0) throw badRequest(`${readOnly.join(", ")} ${readOnly.length > 1 ? "are" : "is"} read-only`);
 
   const result = v.safeParse(schema, body);
-  if (!result.success) throw badRequest(validationMessage(result.issues));
+  if (!result.success) {
+    if (rules.listErrors) throw manyProblems(400, [...new Set(result.issues.map((issue) => issueMessage(issue)))]);
+    throw badRequest(validationMessage(result.issues));
+  }
   return result.output;
 }
-
-const tooLarge = () => payloadTooLarge(maxBodyBytes);

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Every problem, when a request has several (a batch): the envelope lists them in `errors`. */
+    readonly errors?: readonly string[],
   ) {
     super(message);
     this.name = "ApiError";
@@ -105,6 +107,16 @@ export const preconditionFailed = (thing: string) =>
 // migrations), with the refusal each stands for. The message is the worker's own.
 export const raisedByRequire = { precondition: "QW412", conflict: "QW409" } as const;
 
+/** SQLSTATEs of a batch's refusals (db/batch.ts): one message line per refused item. */
+const batchRefusalStatus: Record<string, ContentfulStatusCode> = { QB400: 400, QB404: 404, QB409: 409 };
+
+/** 4xx naming several problems: the first few in `error`, all of them in `errors`. */
+export function manyProblems(status: ContentfulStatusCode, problems: readonly string[]): ApiError {
+  const shown = problems.slice(0, 5).join("; ");
+  const more = problems.length > 5 ? `; and ${problems.length - 5} more` : "";
+  return new ApiError(status, `${shown}${more}`, {}, problems);
+}
+
 /**
  * Errors from the database layer: the driver's NeonDbError (raw from db.batch,
  * or as the `cause` of Drizzle's DrizzleQueryError), or whatever fetch threw.
@@ -147,6 +159,8 @@ export function databaseError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   const state = sqlState(error);
   if (state === raisedByRequire.precondition) return new ApiError(412, sqlMessage(error));
+  const batchStatus = state === undefined ? undefined : batchRefusalStatus[state];
+  if (batchStatus) return manyProblems(batchStatus, sqlMessage(error).split("\n"));
   if (state === raisedByRequire.conflict || (state !== undefined && lostRaceSqlState.test(state))) {
     return concurrentChange();
   }
@@ -164,5 +178,8 @@ export function databaseError(error: unknown): ApiError {
 
 export function errorResponse(c: Context, error: ApiError) {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-  return c.json({ success: false as const, error: error.message }, error.status);
+  const body = error.errors
+    ? { success: false as const, error: error.message, errors: error.errors }
+    : { success: false as const, error: error.message };
+  return c.json(body, error.status);
 }

@@ -10,7 +10,7 @@ import { neon } from "@neondatabase/serverless";
 import { sql } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import { api, db, seedWorkspace, type TestWorkspace } from "../support/harness";
-import { recordStatements } from "../support/local-db";
+import { recordBatches, recordStatements } from "../support/local-db";
 
 const onPostgres = inject("backend") === "postgres";
 const scanned = new Set(["contacts", "customers", "addresses"]);
@@ -106,6 +106,55 @@ describe.runIf(onPostgres)("query plans at a few hundred thousand rows", () => {
     for (const [i, statement] of statements.entries()) {
       const plan = await planOf(statement.query, statement.params);
       expect(seqScans(plan), `${paths[i]}\n${JSON.stringify(plan)}`).toEqual([]);
+    }
+
+    // Batch writes: every statement of a batch of each kind of operation, per resource.
+    const idOf = async (path: string) => {
+      const page = (await (await api(`${path}&limit=1`, { token: ws.token })).json()) as { data: { id: string }[] };
+      return page.data[0]?.id as string;
+    };
+    const contactIds = [await idOf("/api/contacts?id_crm=HS-4712"), await idOf("/api/contacts?id_crm=HS-4713")];
+    const addressIds = [await idOf("/api/addresses?id_erp=A-4712"), await idOf("/api/addresses?id_erp=A-4713")];
+    const contact = { customer_id: ws.customerId, first_name: "Ada", last_name: "Lovelace", email: "ada@example.com" };
+    const address = {
+      customer_id: ws.customerId,
+      type: "billing",
+      address_line1: "1 Main St",
+      city: "Paris",
+      postal_code: "75001",
+      country: "FR",
+    };
+    const batches = {
+      "/api/contacts/batch": [
+        { op: "create", data: contact },
+        { op: "update", id: contactIds[0], data: { first_name: "Grace" } },
+        { op: "upsert", match: "id_crm", data: { ...contact, id_crm: "HS-new" } },
+        { op: "delete", id: contactIds[1] },
+      ],
+      "/api/addresses/batch": [
+        { op: "create", data: { ...address, contact_id: ws.contactId } },
+        { op: "update", id: addressIds[0], data: { city: "Lyon" } },
+        { op: "upsert", match: "id_erp", data: { ...address, id_erp: "A-new" } },
+        { op: "delete", id: addressIds[1] },
+      ],
+      "/api/customers/batch": [
+        { op: "create", data: { name: "New", type: "company" } },
+        { op: "update", id: ws.customerId, data: { name: "Renamed" } },
+        { op: "upsert", match: "id_crm", data: { name: "Customer 42", type: "company", id_crm: "C-42" } },
+      ],
+    };
+    const sent = await recordBatches(async () => {
+      for (const [path, operations] of Object.entries(batches)) {
+        const response = await api(path, { method: "POST", token: ws.token, body: { operations } });
+        expect(response.status, `${path}: ${await response.clone().text()}`).toBe(200);
+      }
+    });
+    expect(sent).toHaveLength(Object.keys(batches).length);
+    for (const [i, batch] of sent.entries()) {
+      for (const statement of batch) {
+        const plan = await planOf(statement.query, statement.params);
+        expect(seqScans(plan), `${Object.keys(batches)[i]}\n${statement.query}\n${JSON.stringify(plan)}`).toEqual([]);
+      }
     }
   });
 });

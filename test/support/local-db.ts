@@ -24,15 +24,26 @@ export async function injectFault(fault: Fault | null): Promise<void> {
 
 /** The statements (outside batches) the server runs while `action` runs. */
 export async function recordStatements(action: () => Promise<unknown>): Promise<RecordedStatement[]> {
+  return (await record(action)).statements;
+}
+
+/** The transactions (db.batch) the worker sent while `action` ran, each as its statements. */
+export async function recordBatches(action: () => Promise<unknown>): Promise<RecordedStatement[][]> {
+  return (await record(action)).batches;
+}
+
+async function record(
+  action: () => Promise<unknown>,
+): Promise<{ statements: RecordedStatement[]; batches: RecordedStatement[][] }> {
   const record = (on: boolean) =>
     fetch(`${env.LOCAL_DB_ORIGIN}/_local/record`, { method: "PUT", body: JSON.stringify({ on }) });
   await record(true);
   try {
     await action();
-    const { statements } = (await (await fetch(`${env.LOCAL_DB_ORIGIN}/_local/record`)).json()) as {
+    return (await (await fetch(`${env.LOCAL_DB_ORIGIN}/_local/record`)).json()) as {
       statements: RecordedStatement[];
+      batches: RecordedStatement[][];
     };
-    return statements;
   } finally {
     await record(false);
   }

@@ -1,0 +1,214 @@
+// Batch writes and upserts of one resource, in one round trip: the token check,
+// one set-based statement per kind of operation (db/batch.ts), and the read of
+// every outcome, in one transaction; with an Idempotency-Key, its claim and the
+// recorded answer too. Shared by POST /api/<resource>/batch and
+// PUT /api/<resource>/by/{field}/{value} (a batch of one upsert).
+import { and, eq, or, type SQL, sql } from "drizzle-orm";
+import type { PgColumn, SelectedFields } from "drizzle-orm/pg-core";
+import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
+import type { Context } from "hono";
+import {
+  type BatchTable,
+  createStatement,
+  deleteStatement,
+  type Paths,
+  raiseRefusals,
+  updateStatement,
+  upsertStatement,
+} from "../db/batch";
+import type { Db } from "../db/client";
+import type { ExternalIdField } from "../db/external-ids";
+import { type BatchOperation, batchConflicts } from "../http/batch";
+import { manyProblems } from "../http/errors";
+import { okRecord } from "../http/respond";
+import { idempotentWrite } from "./idempotency-key";
+import type { Permission } from "./permissions";
+import { type Caller, runWrite, type Scope, type Statements } from "./scoped";
+
+/** The columns an outcome is matched on: the record's id and external ids. */
+export interface Keyed {
+  id: PgColumn;
+  workspaceId: PgColumn;
+  idCrm: PgColumn;
+  idErp: PgColumn;
+  idAccounting: PgColumn;
+}
+
+/** A resource written in batches: its table's batch declaration, and how it reads and shows a record. */
+export interface BatchResource<Fields extends SelectedFields> {
+  batch: BatchTable & { table: Keyed };
+  permission: Permission;
+  /** The record's fields as the answer shows them (a select list). */
+  fields: Fields;
+  /** What a delete needs besides removing the rows (contacts: unlink their addresses). */
+  deleting?: (scope: Scope, p: Paths) => { before?: SQL; refusals?: SQL; deletable?: SQL };
+}
+
+/** What an operation came to: its status and the record as the batch left it (none for a delete). */
+export interface Outcome<Row> {
+  op: BatchOperation["op"];
+  status: 200 | 201;
+  id: string;
+  row: Row | undefined;
+}
+
+/** Items of each kind, numbered by their place in the request. */
+function itemsByKind(operations: readonly BatchOperation[]) {
+  const deletes: { ord: number; id: string }[] = [];
+  const updates: { ord: number; id: string; data: object }[] = [];
+  const creates: { ord: number; id: string; data: object }[] = [];
+  const upserts = new Map<ExternalIdField, { ord: number; id: string; value: string; data: object }[]>();
+  const read: { ord: number; op: string; id: string; field?: string; value?: string }[] = [];
+  operations.forEach((operation, ord) => {
+    switch (operation.op) {
+      case "delete":
+        deletes.push({ ord, id: operation.id });
+        read.push({ ord, op: "delete", id: operation.id });
+        break;
+      case "update":
+        updates.push({ ord, id: operation.id, data: operation.data });
+        read.push({ ord, op: "update", id: operation.id });
+        break;
+      case "create": {
+        const id = crypto.randomUUID();
+        creates.push({ ord, id, data: operation.data });
+        read.push({ ord, op: "create", id });
+        break;
+      }
+      case "upsert": {
+        // The id the record gets if the upsert creates it: an outcome whose record has it was created.
+        const id = crypto.randomUUID();
+        const value = operation.data[operation.match] as string;
+        const items = upserts.get(operation.match) ?? [];
+        items.push({ ord, id, value, data: operation.data });
+        upserts.set(operation.match, items);
+        read.push({ ord, op: "upsert", id, field: operation.match, value });
+        break;
+      }
+    }
+  });
+  return { deletes, updates, creates, upserts, read };
+}
+
+/**
+ * Every operation's outcome, in request order: the record created, updated or
+ * upserted (found by id, or by the external id an upsert matched), and its status.
+ */
+function outcomes<Fields extends SelectedFields>(
+  db: Db,
+  resource: BatchResource<Fields>,
+  scope: Scope,
+  items: ReturnType<typeof itemsByKind>["read"],
+) {
+  const t = resource.batch.table;
+  const byField = (field: ExternalIdField, column: PgColumn) => sql`(i.field = ${field} and ${column} = i.value)`;
+  return db
+    .select({
+      ...resource.fields,
+      ord: sql<number>`i.ord`.as("ord"),
+      itemId: sql<string>`i.id`.as("item_id"),
+      status: sql<
+        200 | 201
+      >`case when i.op = 'create' or (i.op = 'upsert' and ${t.id} = i.id) then 201 else 200 end`.as("outcome_status"),
+    })
+    .from(
+      sql`jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as i(ord int, op text, id uuid, field text, value text)`,
+    )
+    .leftJoin(
+      t as never,
+      and(
+        eq(t.workspaceId, scope.workspaceId),
+        or(
+          sql`(i.op in ('create', 'update') and ${t.id} = i.id)`,
+          byField("id_crm", t.idCrm),
+          byField("id_erp", t.idErp),
+          byField("id_accounting", t.idAccounting),
+        ),
+      ),
+    )
+    .orderBy(sql`i.ord`);
+}
+
+/**
+ * Applies the operations all or none, in one round trip; throws the refusal
+ * (401/403/429, 400/404/409 naming every refused item, 409/422 for the
+ * Idempotency-Key). Resolves to one outcome per operation, in request order,
+ * and whether the answer is a replay.
+ */
+export async function writeBatch<Fields extends SelectedFields>(
+  c: Context,
+  caller: Caller,
+  resource: BatchResource<Fields>,
+  operations: readonly BatchOperation[],
+  p: Paths,
+): Promise<{ outcomes: Outcome<SelectResultFields<Fields>>[]; replayed: boolean }> {
+  type Row = SelectResultFields<Fields> & { id: string | null };
+  const conflicts = batchConflicts(operations);
+  if (conflicts.length > 0) throw manyProblems(400, conflicts);
+  const { db } = caller;
+  const t = resource.batch;
+  const items = itemsByKind(operations);
+  const read = (scope: Scope) => outcomes(db, resource, scope, items.read);
+  const key = await idempotentWrite(c, operations, { status: 200, read });
+  // Applied in this order: deletes, updates, upserts, creates (docs/api.md).
+  const statements = (scope: Scope): Statements => {
+    const w = scope.workspaceId;
+    const s: Statements = {};
+    if (items.deletes.length) {
+      s.deletes = db.execute(deleteStatement(t, w, items.deletes, p, resource.deleting?.(scope, p)));
+    }
+    if (items.updates.length) s.updates = db.execute(updateStatement(t, w, items.updates, p));
+    for (const [field, upserts] of items.upserts)
+      s[`upserts_${field}`] = db.execute(upsertStatement(t, w, field, upserts, p));
+    if (items.creates.length) s.creates = db.execute(createStatement(t, w, items.creates, p));
+    s.refusals = db.execute(raiseRefusals());
+    return s;
+  };
+  const outcome = await runWrite(
+    caller,
+    resource.permission,
+    (scope) => ({ ...statements(scope), outcomes: read(scope) }),
+    key,
+  );
+  const rows = (outcome.replay ? outcome.replay.rows : outcome.results.outcomes) as unknown as (Row & {
+    ord: number;
+    itemId: string;
+    status: 200 | 201;
+  })[];
+  return {
+    replayed: outcome.replay !== undefined,
+    outcomes: rows.map((row) => {
+      const op = operations[row.ord]?.op ?? "delete";
+      return op === "delete"
+        ? { op, status: 200 as const, id: row.itemId, row: undefined }
+        : { op, status: row.status, id: row.id ?? row.itemId, row: row as SelectResultFields<Fields> };
+    }),
+  };
+}
+
+/** POST …/batch: 200 and one result per operation, in request order. */
+export function answerBatch<Row, Out>(
+  c: Context,
+  result: { outcomes: Outcome<Row>[]; replayed: boolean },
+  serialize: (row: Row) => Out,
+) {
+  if (result.replayed) c.header("Idempotent-Replayed", "true");
+  const data = result.outcomes.map(({ op, status, id, row }) =>
+    row === undefined ? { op, status, id, deleted: true as const } : { op, status, id, data: serialize(row) },
+  );
+  return c.json({ success: true as const, data }, 200);
+}
+
+/** PUT …/by/{field}/{value}: 201 with Location when the record was created, else 200; with its ETag. */
+export function answerUpsert<Row extends { etag: string }, Out>(
+  c: Context,
+  result: { outcomes: Outcome<Row>[]; replayed: boolean },
+  serialize: (row: Row) => Out,
+  location: (id: string) => string,
+) {
+  const [outcome] = result.outcomes;
+  if (!outcome?.row) throw new Error("an upsert's outcome has no record");
+  if (result.replayed) c.header("Idempotent-Replayed", "true");
+  if (outcome.status === 201) c.header("Location", location(outcome.id));
+  return okRecord(c, serialize(outcome.row), outcome.row.etag, outcome.status);
+}

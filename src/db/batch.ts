@@ -1,0 +1,279 @@
+// Set-based writes of many records of one table: one statement per kind of
+// operation (delete, update, upsert, create), whatever the number of items.
+// Each statement reads its items from one jsonb parameter (jsonb_to_recordset),
+// locks what it depends on, finds every item's refusal among the rows it is
+// about to write, writes the other items and records the refusals; a last
+// statement raises (api_require) with all of them, which rolls the whole batch
+// back. A statement whose token is refused (workspace NULL) writes nothing and
+// records nothing, so the worker can answer 401/403 from the token row.
+//
+// Items carry the validated body as `data`, keyed by column name (wire names
+// are column names): jsonb_populate_record turns it into a row of the table,
+// and, over the stored row, applies only the fields sent, as PATCH does.
+import { getTableColumns, getTableName, SQL, sql } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { type ExternalIdField, externalIdFields } from "./external-ids";
+
+/** A table written in batches: its links to other tables and the wording of its refusals. */
+export interface BatchTable {
+  table: PgTable;
+  /** "contact": for messages */
+  thing: string;
+  /** The parent a record is created under and stays with (a contact's customer). */
+  parent?: { column: string; table: PgTable; thing: string; immutable: string };
+  /** An optional link to a record of another table that must have the same parent (an address's contact). */
+  link?: { column: string; table: PgTable; thing: string };
+}
+
+/** One refusal: which item, the SQLSTATE telling its status, and the message naming the field. */
+export const batchRefusal = { badRequest: "QB400", notFound: "QB404", conflict: "QB409" } as const;
+
+const ident = (name: string) => sql.raw(`"${name}"`);
+const list = (parts: SQL[]) => sql.join(parts, sql`, `);
+/** The columns of alias `alias` (a relation with the table's column names), comma-separated. */
+const columnsOf = (alias: string, names: readonly string[]) => list(names.map((n) => sql.raw(`${alias}."${n}"`)));
+
+interface Column {
+  name: string;
+  type: SQL;
+  /** what an insert puts when the body leaves the column out */
+  fallback?: SQL;
+}
+
+function columns(table: PgTable): Column[] {
+  return Object.values(getTableColumns(table)).map((column: PgColumn) => {
+    const type = sql.raw(column.getSQLType());
+    const fallback =
+      column.default === undefined
+        ? undefined
+        : column.default instanceof SQL
+          ? column.default
+          : sql`${sql.param(column.default, column)}::${type}`;
+    return { name: column.name, type, ...(fallback ? { fallback } : {}) };
+  });
+}
+
+const serverOwned = new Set(["id", "workspace_id", "created_at", "updated_at"]);
+
+/** The columns a body may change on an existing record (the parent is fixed). */
+function changeable(t: BatchTable): string[] {
+  return columns(t.table)
+    .map((c) => c.name)
+    .filter((name) => !serverOwned.has(name) && name !== t.parent?.column);
+}
+
+/** Where a message points: `operations[3].` in a batch, nothing for a single request. */
+export interface Paths {
+  single: boolean;
+}
+const itemPath = (p: Paths) => (p.single ? sql`''` : sql`'operations[' || i.ord || '].'`);
+const dataPath = (p: Paths) => (p.single ? sql`''` : sql`'operations[' || i.ord || '].data.'`);
+
+/** The statement's items: a jsonb array of objects, as a relation with typed columns. */
+const itemsOf = (items: unknown[], shape: string) =>
+  sql`items as (select * from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as i(${sql.raw(shape)}))`;
+
+/** The workspace the statement writes in: NULL when the token is refused (nothing is written then). */
+const workspaceOf = (workspaceId: SQL) => sql`ws(id) as (select ${workspaceId})`;
+
+// Each statement adds its refusals to a transaction-local list instead of
+// raising at once, so that a refused batch names every refused item, whichever
+// statement found it; the statement that follows the last one raises with all.
+const refusedSetting = sql`coalesce(nullif(current_setting('qwoty.refused', true), ''), '[]')::jsonb`;
+
+/** Adds the refusals to the batch's list, unless the token was refused (then nothing was written either). */
+const recordRefusals = (from: SQL) => sql`select set_config('qwoty.refused', (${refusedSetting}
+    || jsonb_agg(jsonb_build_object('ord', ord, 'code', code, 'message', message)))::text, true)
+  from (${from}) refusals, ws where ws.id is not null having count(*) > 0`;
+
+/**
+ * Raises with every refusal the batch's statements recorded, in item order;
+ * the first one's SQLSTATE tells the status. The raise rolls the whole batch back.
+ */
+export const raiseRefusals = () => sql`select api_require(false, (array_agg(r.code order by r.ord))[1],
+  string_agg(r.message, E'\n' order by r.ord))
+  from jsonb_to_recordset(${refusedSetting}) as r(ord int, code text, message text) having count(*) > 0`;
+
+/** The parent rows the items name, locked FOR KEY SHARE: they cannot be deleted until the batch commits. */
+function parentsOf(t: BatchTable): SQL {
+  if (!t.parent) return sql``;
+  const column = t.parent.column;
+  return sql`, parents as (select p.id from ${t.parent.table} p, ws where p.workspace_id = ws.id
+    and p.id in (select (data->>${column})::uuid from items) order by p.id for key share of p)`;
+}
+
+/** The records the items link to, with their parent, locked FOR KEY SHARE. */
+function linkedOf(t: BatchTable): SQL {
+  if (!t.link || !t.parent) return sql``;
+  return sql`, linked as (select k.id, k.${ident(t.parent.column)} as parent from ${t.link.table} k, ws
+    where k.workspace_id = ws.id and k.id in (select (data->>${t.link.column})::uuid from items)
+    order by k.id for key share of k)`;
+}
+
+/** Refusals of a link to a record that is not there, or hangs off another parent. */
+function linkRefusals(t: BatchTable, p: Paths, sentOnly: boolean): SQL {
+  if (!t.link || !t.parent) return sql``;
+  const link = ident(t.link.column);
+  const sent = sentOnly ? sql` and i.data ? ${t.link.column}` : sql``;
+  return sql` union all select i.ord, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.link.column}: ${t.link.thing} not found`}
+      from next i where i.${link} is not null${sent} and i.${link} not in (select id from linked)
+    union all select i.ord, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.link.column}: the ${t.link.thing} belongs to another ${t.parent.thing}`}
+      from next i join linked k on k.id = i.${link} where k.parent <> i.${ident(t.parent.column)}${sent}`;
+}
+
+/**
+ * Refusals of an external id another record of the workspace holds. `self`
+ * tells the record the item itself writes (its id, or the value it is matched on).
+ */
+function takenRefusals(t: BatchTable, p: Paths, fields: readonly ExternalIdField[], self: (h: string) => SQL): SQL {
+  return sql.join(
+    fields.map(
+      (
+        field,
+      ) => sql` union all select i.ord, ${batchRefusal.conflict}, ${dataPath(p)} || ${`${field}: this value already identifies ${t.thing} `}
+        || h.id || '; external ids are unique in a workspace, per resource'
+      from next i join ${t.table} h on h.workspace_id = (select id from ws) and h.${ident(field)} = i.${ident(field)}
+      where ${self("h")}`,
+    ),
+  );
+}
+
+/** The updated_at of a row whose changeable columns become `next`'s: moved only if one of them differs. */
+const nextUpdatedAt = (names: readonly string[], next: string, row: string) =>
+  sql`case when (${columnsOf(next, names)}) is distinct from (${columnsOf(row, names)})
+    then greatest(now(), ${sql.raw(row)}.updated_at + interval '1 millisecond') else ${sql.raw(row)}.updated_at end`;
+
+/** The insert of the rows of `next` (column names, plus new_id) that no refusal names. */
+function insertRows(t: BatchTable) {
+  const cols = columns(t.table).filter((c) => c.name !== "created_at" && c.name !== "updated_at");
+  const values = cols.map((c) => {
+    if (c.name === "id") return sql`i.new_id`;
+    if (c.name === "workspace_id") return sql`(select id from ws)`;
+    return c.fallback ? sql`coalesce(i.${ident(c.name)}, ${c.fallback})` : sql`i.${ident(c.name)}`;
+  });
+  return sql`insert into ${t.table} as t (${list(cols.map((c) => ident(c.name)))})
+    select ${list(values)} from next i
+    where (select id from ws) is not null and i.ord not in (select ord from refused)`;
+}
+
+/** Creates: every item is a new record, under a parent of the workspace, with external ids nobody holds. */
+export function createStatement(
+  t: BatchTable,
+  workspaceId: SQL,
+  items: { ord: number; id: string; data: object }[],
+  p: Paths,
+) {
+  const parentRefusal = t.parent
+    ? sql` union all select i.ord, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
+        from next i where i.${ident(t.parent.column)} not in (select id from parents)`
+    : sql``;
+  return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid, data jsonb")}
+    ${parentsOf(t)} ${linkedOf(t)},
+    next as (select i.ord, i.data, i.id as new_id, n.* from items i
+      cross join lateral jsonb_populate_record(null::${t.table}, i.data) n),
+    refused(ord, code, message) as (select null::int, null::text, null::text where false
+      ${parentRefusal} ${linkRefusals(t, p, false)} ${takenRefusals(t, p, externalIdFields, () => sql`true`)}),
+    inserted as (${insertRows(t)} returning t.id)
+    ${recordRefusals(sql`select * from refused`)}`;
+}
+
+/** Updates: the fields sent, over each locked record; a record whose fields all stay the same is left as it is. */
+export function updateStatement(
+  t: BatchTable,
+  workspaceId: SQL,
+  items: { ord: number; id: string; data: object }[],
+  p: Paths,
+) {
+  const names = changeable(t);
+  const parentRefusal = t.parent
+    ? sql` union all select i.ord, ${batchRefusal.badRequest}, ${dataPath(p)} || ${t.parent.immutable}
+        from next i where i.${ident(t.parent.column)} is distinct from i.was_parent`
+    : sql``;
+  const wasParent = t.parent ? sql`, l.${ident(t.parent.column)} as was_parent` : sql``;
+  return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid, data jsonb")},
+    locked as (select t.* from ${t.table} t, ws where t.workspace_id = ws.id and t.id in (select id from items)
+      order by t.id for update of t)
+    ${linkedOf(t)},
+    next as (select i.ord, i.data ${wasParent}, n.* from items i join locked l on l.id = i.id
+      cross join lateral jsonb_populate_record(null::${t.table}, to_jsonb(l) || i.data) n),
+    refused(ord, code, message) as (
+      select i.ord, ${batchRefusal.notFound}, ${itemPath(p)} || ${`id: ${t.thing} not found`}
+        from items i where i.id not in (select id from locked)
+      ${parentRefusal} ${linkRefusals(t, p, true)} ${takenRefusals(t, p, externalIdFields, (h) => sql`${sql.raw(h)}.id <> i.id`)}),
+    updated as (update ${t.table} t set ${list(names.map((n) => sql`${ident(n)} = i.${ident(n)}`))},
+        updated_at = ${nextUpdatedAt(names, "i", "t")}
+      from next i where t.id = i.id and i.ord not in (select ord from refused) returning t.id)
+    ${recordRefusals(sql`select * from refused`)}`;
+}
+
+/**
+ * Upserts matched on one external id: INSERT … ON CONFLICT on that id's unique
+ * index, so two concurrent upserts of one value end in one record. An item that
+ * finds its record applies its fields as an update does; its parent must stay
+ * the same. An item that neither inserted nor updated lost a race (its record
+ * changed parent meanwhile): the batch is refused as a concurrent change.
+ */
+export function upsertStatement(
+  t: BatchTable,
+  workspaceId: SQL,
+  match: ExternalIdField,
+  items: { ord: number; id: string; value: string; data: object }[],
+  p: Paths,
+) {
+  const names = changeable(t);
+  const key = ident(match);
+  const parent = t.parent ? ident(t.parent.column) : undefined;
+  const parentRefusals =
+    t.parent && parent
+      ? sql` union all select i.ord, ${batchRefusal.badRequest}, ${dataPath(p)} || ${t.parent.immutable}
+          from next i where i.existing_id is not null and i.${parent} is distinct from i.was_parent
+        union all select i.ord, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
+          from next i where i.existing_id is null and i.${parent} not in (select id from parents)`
+      : sql``;
+  const wasParent = parent ? sql`, e.${parent} as was_parent` : sql``;
+  const others = externalIdFields.filter((field) => field !== match);
+  return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid, value text, data jsonb")}
+    ${parentsOf(t)} ${linkedOf(t)},
+    next as (select i.ord, i.data, i.value, i.id as new_id, e.id as existing_id ${wasParent}, n.* from items i
+      cross join lateral jsonb_populate_record(null::${t.table}, i.data) n
+      left join ${t.table} e on e.workspace_id = (select id from ws) and e.${key} = i.value),
+    refused(ord, code, message) as (select null::int, null::text, null::text where false
+      ${parentRefusals} ${linkRefusals(t, p, false)}
+      ${takenRefusals(t, p, others, (h) => sql`${sql.raw(h)}.${key} is distinct from i.value`)}),
+    upserted as (${insertRows(t)}
+      on conflict (workspace_id, ${key}) where ${key} is not null
+      do update set (${list(names.map(ident))}, updated_at) = (
+        select ${columnsOf("m", names)}, ${nextUpdatedAt(names, "m", "t")}
+        from items j cross join lateral jsonb_populate_record(t, j.data) m where j.value = excluded.${key})
+      ${parent ? sql`where t.${parent} = excluded.${parent}` : sql``}
+      returning t.${key} as value)
+    ${recordRefusals(sql`select * from refused union all
+      select i.ord, 'QW409', 'conflicts with a concurrent change' from items i
+      where i.ord not in (select ord from refused) and i.value not in (select value from upserted)`)}`;
+}
+
+/** Deletes, with what each table's delete needs first (see the resources' batch declarations). */
+export function deleteStatement(
+  t: BatchTable,
+  workspaceId: SQL,
+  items: { ord: number; id: string }[],
+  p: Paths,
+  extra: { before?: SQL; refusals?: SQL; deletable?: SQL } = {},
+) {
+  return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid")},
+    locked as (select t.id from ${t.table} t, ws where t.workspace_id = ws.id and t.id in (select id from items)
+      order by t.id for update of t)
+    ${extra.before ?? sql``},
+    refused(ord, code, message) as (
+      select i.ord, ${batchRefusal.notFound}, ${itemPath(p)} || ${`id: ${t.thing} not found`}
+        from items i where i.id not in (select id from locked)
+      ${extra.refusals ?? sql``}),
+    deleted as (delete from ${t.table} t where t.id in (${extra.deletable ?? sql`select id from locked`}) returning t.id)
+    ${recordRefusals(sql`select * from refused`)}`;
+}
+
+/** The item paths for refusals written by a resource's own delete clauses. */
+export const paths = { item: itemPath, data: dataPath };
+
+/** The name of the table, for SQL a resource writes itself. */
+export const tableName = (t: BatchTable) => getTableName(t.table);

@@ -1,0 +1,102 @@
+// The request side of batch writes and upserts: the body of POST /api/<resource>/batch,
+// built from the resource's create and update bodies, the checks across its
+// items that no item's schema can make, and the path of PUT …/by/{field}/{value}.
+import * as v from "valibot";
+import { type ExternalIdField, externalIdFields } from "../db/external-ids";
+import { badRequest } from "./errors";
+import { described, uuid } from "./validation";
+
+/** At most this many operations in one batch. */
+export const maxBatchOperations = 1000;
+/** A batch body may be this large (a single write's body: 64 KiB). */
+export const maxBatchBodyBytes = 1024 * 1024;
+
+type Body = v.ObjectSchema<v.ObjectEntries, undefined> | v.StrictObjectSchema<v.ObjectEntries, undefined>;
+
+const matchField = described(
+  v.picklist(externalIdFields),
+  "The external id the record is matched on: id_crm, id_erp or id_accounting",
+);
+
+/** The body of POST /api/<resource>/batch. */
+export function batchBody<C extends Body, U extends Body>(create: C, update: U) {
+  const operation = v.variant("op", [
+    v.strictObject({ op: v.literal("create"), data: create }),
+    v.strictObject({ op: v.literal("update"), id: uuid, data: update }),
+    v.strictObject({ op: v.literal("upsert"), match: matchField, data: create }),
+    v.strictObject({ op: v.literal("delete"), id: uuid }),
+  ]);
+  return v.strictObject({
+    operations: described(
+      v.pipe(v.array(operation), v.minLength(1), v.maxLength(maxBatchOperations)),
+      `1 to ${maxBatchOperations} operations, applied all or none; see docs/api.md`,
+    ),
+  });
+}
+
+/** One operation of a validated batch, whatever the resource. */
+export type BatchOperation =
+  | { op: "create"; data: Record<string, unknown> }
+  | { op: "update"; id: string; data: Record<string, unknown> }
+  | { op: "upsert"; match: ExternalIdField; data: Record<string, unknown> }
+  | { op: "delete"; id: string };
+
+/**
+ * What no item's schema can see: an upsert without the value it matches on, and
+ * two operations about one record (one id, one external id value), whose
+ * outcome would depend on the order they are applied in. One message per item.
+ */
+export function batchConflicts(operations: readonly BatchOperation[]): string[] {
+  const problems: string[] = [];
+  const byId = new Map<string, number>();
+  const byExternalId = new Map<string, number>();
+  operations.forEach((operation, index) => {
+    const at = `operations[${index}]`;
+    if (operation.op === "update" || operation.op === "delete") {
+      const first = byId.get(operation.id);
+      if (first === undefined) byId.set(operation.id, index);
+      else
+        problems.push(`${at}.id: operations[${first}] is about the same record: a record may appear once in a batch`);
+    }
+    if (operation.op === "delete") return;
+    if (operation.op === "upsert" && typeof operation.data[operation.match] !== "string") {
+      problems.push(`${at}.data.${operation.match} is required: the upsert matches on it`);
+    }
+    for (const field of externalIdFields) {
+      const value = operation.data[field];
+      if (typeof value !== "string") continue;
+      const key = `${field}\u0000${value}`;
+      const first = byExternalId.get(key);
+      if (first === undefined) byExternalId.set(key, index);
+      else if (first !== index) {
+        problems.push(
+          `${at}.data.${field}: operations[${first}] sets the same value: an external id identifies one record`,
+        );
+      }
+    }
+  });
+  return problems;
+}
+
+/** Path parameters of PUT /api/<resource>/by/{field}/{value}. */
+export const upsertParams = v.object({
+  field: v.pipe(v.string(), v.picklist(externalIdFields, "Invalid field: expected id_crm, id_erp or id_accounting")),
+  value: v.pipe(
+    v.string(),
+    v.minLength(1, "Invalid value: expected 1 to 255 characters"),
+    v.maxLength(255, "Invalid value: expected 1 to 255 characters"),
+  ),
+});
+
+/**
+ * The body of an upsert with the path's external id in it: the body may repeat
+ * the value, not contradict it (a record cannot be matched on one value and
+ * given another).
+ */
+export function withMatchedValue<T extends Record<string, unknown>>(body: T, field: ExternalIdField, value: string): T {
+  const sent = body[field];
+  if (sent !== undefined && sent !== value) {
+    throw badRequest(`${field}: must equal the value in the path (${value}) or be left out`);
+  }
+  return { ...body, [field]: value };
+}
