@@ -60,8 +60,8 @@ export interface OperationSpec {
   body?: v.GenericSchema;
   /** Largest body accepted, in bytes, when not the default 64 KiB (a batch). */
   bodyLimit?: number;
-  /** Name every invalid field in the envelope's `errors` (a batch), not only the first few. */
-  listErrors?: boolean;
+  /** Checks across the body's items, and every problem named in `errors` (a batch: http/body.ts). */
+  across?: (body: unknown) => string[];
   headers?: readonly HeaderName[];
   success: Success;
   refusals: readonly RefusalStatus[];
@@ -98,7 +98,7 @@ export function operation<const S extends OperationSpec, R extends HandlerRespon
     if (spec.body)
       c.req.addValidatedData(
         "json",
-        (await readJsonBody(c, spec.body, { maxBytes: spec.bodyLimit, listErrors: spec.listErrors })) as object,
+        (await readJsonBody(c, spec.body, { maxBytes: spec.bodyLimit, across: spec.across })) as object,
       );
     if (spec.params) {
       const result = v.safeParse(spec.params, c.req.param());

@@ -17,9 +17,10 @@ import {
   upsertStatement,
 } from "../db/batch";
 import type { Db } from "../db/client";
+import type { IfMatch } from "../db/etag";
 import type { ExternalIdField } from "../db/external-ids";
-import { type BatchOperation, batchConflicts } from "../http/batch";
-import { manyProblems } from "../http/errors";
+import type { BatchOperation } from "../http/batch";
+import { ApiError } from "../http/errors";
 import { okRecord } from "../http/respond";
 import { idempotentWrite } from "./idempotency-key";
 import type { Permission } from "./permissions";
@@ -141,10 +142,10 @@ export async function writeBatch<Fields extends SelectedFields>(
   resource: BatchResource<Fields>,
   operations: readonly BatchOperation[],
   p: Paths,
+  /** A single PATCH's or DELETE's If-Match */
+  condition?: IfMatch,
 ): Promise<{ outcomes: Outcome<SelectResultFields<Fields>>[]; replayed: boolean }> {
   type Row = SelectResultFields<Fields> & { id: string | null };
-  const conflicts = batchConflicts(operations);
-  if (conflicts.length > 0) throw manyProblems(400, conflicts);
   const { db } = caller;
   const t = resource.batch;
   const items = itemsByKind(operations);
@@ -155,9 +156,9 @@ export async function writeBatch<Fields extends SelectedFields>(
     const w = scope.workspaceId;
     const s: Statements = {};
     if (items.deletes.length) {
-      s.deletes = db.execute(deleteStatement(t, w, items.deletes, p, resource.deleting?.(scope, p)));
+      s.deletes = db.execute(deleteStatement(t, w, items.deletes, p, resource.deleting?.(scope, p), condition));
     }
-    if (items.updates.length) s.updates = db.execute(updateStatement(t, w, items.updates, p));
+    if (items.updates.length) s.updates = db.execute(updateStatement(t, w, items.updates, p, condition));
     for (const [field, upserts] of items.upserts)
       s[`upserts_${field}`] = db.execute(upsertStatement(t, w, field, upserts, p));
     if (items.creates.length) s.creates = db.execute(createStatement(t, w, items.creates, p));
@@ -169,7 +170,13 @@ export async function writeBatch<Fields extends SelectedFields>(
     resource.permission,
     (scope) => ({ ...statements(scope), outcomes: read(scope) }),
     key,
-  );
+  ).catch((error: unknown) => {
+    // A single write answers its refusal as the other single writes do: one message, no list.
+    if (p.single && error instanceof ApiError && error.errors) {
+      throw new ApiError(error.status, error.errors[0] ?? error.message, error.headers);
+    }
+    throw error;
+  });
   const rows = (outcome.replay ? outcome.replay.rows : outcome.results.outcomes) as unknown as (Row & {
     ord: number;
     itemId: string;
@@ -200,7 +207,7 @@ export function answerBatch<Row, Out>(
 }
 
 /** PUT …/by/{field}/{value}: 201 with Location when the record was created, else 200; with its ETag. */
-export function answerUpsert<Row extends { etag: string }, Out>(
+export function answerRecord<Row extends { etag: string }, Out>(
   c: Context,
   result: { outcomes: Outcome<Row>[]; replayed: boolean },
   serialize: (row: Row) => Out,

@@ -1,31 +1,18 @@
 // /api/addresses: each operation declared beside its handler (see src/operation.ts).
 import * as v from "valibot";
-import { answerBatch, answerUpsert, writeBatch } from "../access/batch";
+import { answerRecord, writeBatch } from "../access/batch";
 import { listRecords } from "../access/list";
-import { readScoped, runScoped } from "../access/scoped";
-import { writeRecord } from "../access/write";
-import { addresses, addressTypes } from "../db/schema";
-import { batchBody, maxBatchBodyBytes, upsertParams, withMatchedValue } from "../http/batch";
+import { readScoped } from "../access/scoped";
+import { addressTypes } from "../db/schema";
 import { ifMatch } from "../http/conditional";
-import { badRequest, concurrentChange, externalIdTaken, notFound } from "../http/errors";
+import { notFound } from "../http/errors";
 import { pageQuery } from "../http/list";
 import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
 import { countryCode, described, textFilter, updatedSince, uuid } from "../http/validation";
 import { operation } from "../operation";
-import {
-  addressBatch,
-  addressChanges,
-  addressExternalIdHolder,
-  deleteAddress,
-  insertAddress,
-  listAddresses,
-  lockAddress,
-  lockLinkedContact,
-  lockParentCustomer,
-  selectAddress,
-  updateAddress,
-} from "./queries";
+import { batchOperation, upsertOperation } from "../write-many";
+import { addressBatch, listAddresses, selectAddress } from "./queries";
 import { createAddress as createBody, updateAddress as updateBody } from "./schemas";
 import { serializeAddress } from "./serialize";
 
@@ -33,13 +20,6 @@ const tag = "Addresses";
 const thing = "Address";
 const location = (id: string) => `/api/addresses/${id}`;
 const params = idParams("address");
-
-/** Why a contact_id was refused, given the contact's customer (undefined: no such contact here). */
-function contactLinkError(contactCustomerId: string | undefined, customerId: string) {
-  if (!contactCustomerId) return badRequest("contact_id: contact not found");
-  if (contactCustomerId !== customerId) return badRequest("contact_id: the contact belongs to another customer");
-  return undefined;
-}
 
 export const listAddressesOperation = operation(
   {
@@ -114,34 +94,9 @@ export const createAddressOperation = operation(
     refusals: [400, 401, 403, 409, 413, 415, 422, 429, 500, 503],
   },
   async (c) => {
-    const input = c.req.valid("json");
-    const id = crypto.randomUUID();
-    const contactId = input.contact_id ?? undefined;
-    return writeRecord(c, c.var.caller, {
-      permission: "addresses:write",
-      input,
-      // The references are locked first (customer, then contact), so that the
-      // insert sees them as the explanation of a refusal does.
-      statements: (db, scope) => ({
-        customer: lockParentCustomer(db, scope, input.customer_id),
-        contact: lockLinkedContact(db, scope, contactId),
-        holder: addressExternalIdHolder(db, scope, input),
-        insert: insertAddress(db, scope, id, input),
-      }),
-      read: (db, scope) => selectAddress(db, scope, id),
-      idempotency: { table: addresses, id },
-      refusal: ({ customer: [customer], contact: [linked], holder: [holder] }, row) => {
-        if (row) return undefined;
-        if (!customer) return badRequest("customer_id: customer not found");
-        if (holder) return externalIdTaken(holder.field, "address", holder.id);
-        // Nothing was inserted although the locked references allowed it: say so, and nothing else.
-        return (contactId && contactLinkError(linked?.customerId, input.customer_id)) || concurrentChange();
-      },
-      notFound: () => notFound(thing),
-      status: 201,
-      serialize: serializeAddress,
-      location,
-    });
+    const data = c.req.valid("json");
+    const result = await writeBatch(c, c.var.caller, addressBatch, [{ op: "create", data }], { single: true });
+    return answerRecord(c, result, serializeAddress, location);
   },
 );
 
@@ -164,41 +119,9 @@ export const updateAddressOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const input = c.req.valid("json");
-    const contactId = input.contact_id ?? undefined;
-    const condition = ifMatch(c, thing);
-    const changes = Object.keys(addressChanges(input)).length > 0;
-    return writeRecord(c, c.var.caller, {
-      permission: "addresses:write",
-      input,
-      // Locks in the order every write takes: the address, then the contact.
-      statements: (db, scope) => ({
-        ...(changes || condition ? { lock: lockAddress(db, scope, id, condition) } : {}),
-        ...(changes
-          ? {
-              contact: lockLinkedContact(db, scope, contactId),
-              holder: addressExternalIdHolder(db, scope, input, id),
-              update: updateAddress(db, scope, id, input),
-            }
-          : {}),
-      }),
-      read: (db, scope) => selectAddress(db, scope, id),
-      ...(changes ? { idempotency: { table: addresses, id } } : {}),
-      refusal: ({ contact, holder }, row) => {
-        if (!row) return undefined;
-        if (input.customer_id && input.customer_id !== row.customerId) {
-          return badRequest("customer_id cannot be changed: an address stays with the customer it was created for");
-        }
-        const [taken] = holder ?? [];
-        if (taken) return externalIdTaken(taken.field, "address", taken.id);
-        // A contact_id that was refused left the address as it was (the update found nothing to do).
-        return contactId ? contactLinkError(contact?.[0]?.customerId, row.customerId) : undefined;
-      },
-      notFound: () => notFound(thing),
-      status: 200,
-      serialize: serializeAddress,
-      location,
-    });
+    const update = { op: "update" as const, id, data: c.req.valid("json") };
+    const result = await writeBatch(c, c.var.caller, addressBatch, [update], { single: true }, ifMatch(c, thing));
+    return answerRecord(c, result, serializeAddress, location);
   },
 );
 
@@ -218,67 +141,25 @@ export const deleteAddressOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const { caller } = c.var;
-    const condition = ifMatch(c, thing);
-    const { removed } = await runScoped(caller, "addresses:write", (scope) => ({
-      lock: lockAddress(caller.db, scope, id, condition),
-      removed: deleteAddress(caller.db, scope, id),
-    }));
-    if (removed.length === 0) throw notFound(thing);
+    await writeBatch(c, c.var.caller, addressBatch, [{ op: "delete", id }], { single: true }, ifMatch(c, thing));
     return deleted(c, thing);
   },
 );
 
-export const upsertAddressOperation = operation(
-  {
-    method: "put",
-    path: "/api/addresses/by/:field/:value",
-    operationId: "upsertAddress",
-    tag,
-    summary: "Create or update an address by external id",
-    description:
-      "The address whose `field` (id_crm, id_erp or id_accounting) is `value`: created from the body if there is none (201, Location), else updated with the body's fields (200). The body is a create body; it may repeat the value, not contradict it. Concurrent upserts of one value end in one address. `customer_id` is immutable; `contact_id` must name a contact of the same customer.",
-    permission: "addresses:write",
-    thing,
-    params: upsertParams,
-    body: createBody,
-    headers: ["Idempotency-Key"],
-    success: { status: 201, kind: "upserted", object: "Address" },
-    refusals: [400, 401, 403, 409, 413, 415, 422, 429, 500, 503],
-  },
-  async (c) => {
-    const { field, value } = c.req.valid("param");
-    const data = withMatchedValue(c.req.valid("json"), field, value);
-    const result = await writeBatch(c, c.var.caller, addressBatch, [{ op: "upsert", match: field, data }], {
-      single: true,
-    });
-    return answerUpsert(c, result, serializeAddress, location);
-  },
-);
-
-export const batchAddressesOperation = operation(
-  {
-    method: "post",
-    path: "/api/addresses/batch",
-    operationId: "batchAddresses",
-    tag,
-    summary: "Create, update, upsert and delete addresses in one request",
-    description:
-      "Up to 1000 operations, applied all or none in one transaction (deletes, then updates, upserts, creates); the answer lists each one's outcome in request order. A refused batch changes nothing and names every refused operation in `errors`. Counts as one request for the rate limit.",
-    permission: "addresses:write",
-    body: batchBody(createBody, updateBody),
-    bodyLimit: maxBatchBodyBytes,
-    listErrors: true,
-    headers: ["Idempotency-Key"],
-    success: { status: 200, kind: "batch", object: "Address" },
-    refusals: [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
-  },
-  async (c) => {
-    const { operations } = c.req.valid("json");
-    const result = await writeBatch(c, c.var.caller, addressBatch, operations, { single: false });
-    return answerBatch(c, result, serializeAddress);
-  },
-);
+const writeMany = {
+  plural: "addresses",
+  object: "Address",
+  tag,
+  thing,
+  createBody,
+  updateBody,
+  writes: addressBatch,
+  serialize: serializeAddress,
+  location,
+  rules: "`customer_id` is immutable; `contact_id` must name a contact of the same customer.",
+} as const;
+export const upsertAddressOperation = upsertOperation(writeMany);
+export const batchAddressesOperation = batchOperation(writeMany);
 
 export const addressOperations = [
   listAddressesOperation,

@@ -1,30 +1,18 @@
 // /api/contacts: each operation declared beside its handler (see src/operation.ts).
 import * as v from "valibot";
-import { answerBatch, answerUpsert, writeBatch } from "../access/batch";
+import { answerRecord, writeBatch } from "../access/batch";
 import { listRecords } from "../access/list";
-import { readScoped, runScoped } from "../access/scoped";
-import { writeRecord } from "../access/write";
-import { contactRoles, contacts } from "../db/schema";
-import { batchBody, maxBatchBodyBytes, upsertParams, withMatchedValue } from "../http/batch";
+import { readScoped } from "../access/scoped";
+import { contactRoles } from "../db/schema";
 import { ifMatch } from "../http/conditional";
-import { badRequest, externalIdTaken, notFound } from "../http/errors";
+import { notFound } from "../http/errors";
 import { pageQuery } from "../http/list";
 import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
 import { described, textFilter, updatedSince, uuid } from "../http/validation";
 import { operation } from "../operation";
-import {
-  contactBatch,
-  contactChanges,
-  contactExternalIdHolder,
-  deleteContact,
-  insertContact,
-  listContacts,
-  lockContact,
-  selectContact,
-  unlinkAddresses,
-  updateContact,
-} from "./queries";
+import { batchOperation, upsertOperation } from "../write-many";
+import { contactBatch, listContacts, selectContact } from "./queries";
 import { createContact as createBody, updateContact as updateBody } from "./schemas";
 import { serializeContact } from "./serialize";
 
@@ -104,28 +92,9 @@ export const createContactOperation = operation(
     refusals: [400, 401, 403, 409, 413, 415, 422, 429, 500, 503],
   },
   async (c) => {
-    const input = c.req.valid("json");
-    const id = crypto.randomUUID();
-    return writeRecord(c, c.var.caller, {
-      permission: "contacts:write",
-      input,
-      statements: (db, scope) => ({
-        holder: contactExternalIdHolder(db, scope, input),
-        insert: insertContact(db, scope, id, input),
-      }),
-      read: (db, scope) => selectContact(db, scope, id),
-      idempotency: { table: contacts, id },
-      refusal: ({ holder: [holder] }, row) =>
-        row
-          ? undefined
-          : holder
-            ? externalIdTaken(holder.field, "contact", holder.id)
-            : badRequest("customer_id: customer not found"),
-      notFound: () => notFound(thing),
-      status: 201,
-      serialize: serializeContact,
-      location,
-    });
+    const data = c.req.valid("json");
+    const result = await writeBatch(c, c.var.caller, contactBatch, [{ op: "create", data }], { single: true });
+    return answerRecord(c, result, serializeContact, location);
   },
 );
 
@@ -148,35 +117,9 @@ export const updateContactOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const input = c.req.valid("json");
-    const condition = ifMatch(c, thing);
-    const changes = Object.keys(contactChanges(input)).length > 0;
-    return writeRecord(c, c.var.caller, {
-      permission: "contacts:write",
-      input,
-      // The contact is locked first (and its ETag checked) only when something
-      // may change or a precondition is asked for.
-      statements: (db, scope) => ({
-        ...(changes || condition ? { lock: lockContact(db, scope, id, condition) } : {}),
-        ...(changes
-          ? { holder: contactExternalIdHolder(db, scope, input, id), update: updateContact(db, scope, id, input) }
-          : {}),
-      }),
-      read: (db, scope) => selectContact(db, scope, id),
-      ...(changes ? { idempotency: { table: contacts, id } } : {}),
-      refusal: ({ holder }, row) => {
-        if (!row) return undefined;
-        if (input.customer_id && input.customer_id !== row.customerId) {
-          return badRequest("customer_id cannot be changed: a contact stays with the customer it was created for");
-        }
-        const [taken] = holder ?? [];
-        return taken ? externalIdTaken(taken.field, "contact", taken.id) : undefined;
-      },
-      notFound: () => notFound(thing),
-      status: 200,
-      serialize: serializeContact,
-      location,
-    });
+    const update = { op: "update" as const, id, data: c.req.valid("json") };
+    const result = await writeBatch(c, c.var.caller, contactBatch, [update], { single: true }, ifMatch(c, thing));
+    return answerRecord(c, result, serializeContact, location);
   },
 );
 
@@ -197,70 +140,27 @@ export const deleteContactOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const { caller } = c.var;
-    const condition = ifMatch(c, thing);
     // The contact is locked first: an address linked to it concurrently is
     // either linked before (and unlinked here) or refused after.
-    const { removed } = await runScoped(caller, "contacts:write", (scope) => ({
-      lock: lockContact(caller.db, scope, id, condition),
-      unlink: unlinkAddresses(caller.db, scope, id),
-      removed: deleteContact(caller.db, scope, id),
-    }));
-    if (removed.length === 0) throw notFound(thing);
+    await writeBatch(c, c.var.caller, contactBatch, [{ op: "delete", id }], { single: true }, ifMatch(c, thing));
     return deleted(c, thing);
   },
 );
 
-export const upsertContactOperation = operation(
-  {
-    method: "put",
-    path: "/api/contacts/by/:field/:value",
-    operationId: "upsertContact",
-    tag,
-    summary: "Create or update a contact by external id",
-    description:
-      "The contact whose `field` (id_crm, id_erp or id_accounting) is `value`: created from the body if there is none (201, Location), else updated with the body's fields (200). The body is a create body; it may repeat the value, not contradict it. Concurrent upserts of one value end in one contact. `customer_id` is immutable.",
-    permission: "contacts:write",
-    thing,
-    params: upsertParams,
-    body: createBody,
-    headers: ["Idempotency-Key"],
-    success: { status: 201, kind: "upserted", object: "Contact" },
-    refusals: [400, 401, 403, 409, 413, 415, 422, 429, 500, 503],
-  },
-  async (c) => {
-    const { field, value } = c.req.valid("param");
-    const data = withMatchedValue(c.req.valid("json"), field, value);
-    const result = await writeBatch(c, c.var.caller, contactBatch, [{ op: "upsert", match: field, data }], {
-      single: true,
-    });
-    return answerUpsert(c, result, serializeContact, location);
-  },
-);
-
-export const batchContactsOperation = operation(
-  {
-    method: "post",
-    path: "/api/contacts/batch",
-    operationId: "batchContacts",
-    tag,
-    summary: "Create, update, upsert and delete contacts in one request",
-    description:
-      "Up to 1000 operations, applied all or none in one transaction (deletes, then updates, upserts, creates); the answer lists each one's outcome in request order. A refused batch changes nothing and names every refused operation in `errors`. Counts as one request for the rate limit.",
-    permission: "contacts:write",
-    body: batchBody(createBody, updateBody),
-    bodyLimit: maxBatchBodyBytes,
-    listErrors: true,
-    headers: ["Idempotency-Key"],
-    success: { status: 200, kind: "batch", object: "Contact" },
-    refusals: [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
-  },
-  async (c) => {
-    const { operations } = c.req.valid("json");
-    const result = await writeBatch(c, c.var.caller, contactBatch, operations, { single: false });
-    return answerBatch(c, result, serializeContact);
-  },
-);
+const writeMany = {
+  plural: "contacts",
+  object: "Contact",
+  tag,
+  thing,
+  createBody,
+  updateBody,
+  writes: contactBatch,
+  serialize: serializeContact,
+  location,
+  rules: "`customer_id` is immutable.",
+} as const;
+export const upsertContactOperation = upsertOperation(writeMany);
+export const batchContactsOperation = batchOperation(writeMany);
 
 export const contactOperations = [
   listContactsOperation,

@@ -3,17 +3,10 @@
 import { and, eq, getTableColumns, gte, sql } from "drizzle-orm";
 import type { BatchResource } from "../access/batch";
 import type { Scope } from "../access/scoped";
-import { columnsFrom, differsFrom, nextUpdatedAt, writableColumns } from "../db/changes";
 import type { Db } from "../db/client";
-import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
-import { externalIdHolder, externalIdsFree } from "../db/external-ids";
-import { insertSelectFields } from "../db/insert-select";
+import { etagOf, rowVersion } from "../db/etag";
 import { afterCursor, type Cursor, type ListOrder, listOrder } from "../db/pagination";
 import { addresses, type ContactRole, contacts, customers } from "../db/schema";
-import type { CreateContact, UpdateContact } from "./schemas";
-
-/** The columns a body writes (customer_id is set from the customer row, once). */
-const contactColumns = writableColumns(contacts, ["customer_id"]);
 
 /** A contact's columns plus `address_ids`: the addresses linked to it, oldest first. */
 export const contactFields = {
@@ -41,19 +34,6 @@ const inScope = (scope: Scope, id: string) => and(eq(contacts.workspaceId, scope
 
 export function selectContact(db: Db, scope: Scope, id: string) {
   return db.select(contactRecordFields).from(contacts).where(inScope(scope, id));
-}
-
-/**
- * The first statement of a PATCH or DELETE: locks the contact (FOR UPDATE: no
- * address can be linked to it until the write commits) and, with If-Match,
- * aborts the whole batch (412) if its ETag has moved.
- */
-export function lockContact(db: Db, scope: Scope, id: string, ifMatch: IfMatch | undefined) {
-  return db
-    .select({ id: contacts.id, ok: requireEtag(contactEtag, ifMatch) })
-    .from(contacts)
-    .where(inScope(scope, id))
-    .for("update");
 }
 
 /** What a contact list can be narrowed to (AND): each served by an index of schema.ts. */
@@ -96,76 +76,12 @@ export function listContacts(
     .limit(page.size);
 }
 
-/**
- * Inserts the contact only if its customer is in the token's workspace; returns
- * no row otherwise. The customer row is read FOR KEY SHARE: a concurrent delete
- * of the customer either finishes first (and the customer is not found here) or
- * waits for this insert (and then deletes the contact with it).
- */
-export function insertContact(db: Db, scope: Scope, id: string, input: CreateContact) {
-  const values = { ...columnsFrom(input, contactColumns), id };
-  return db
-    .insert(contacts)
-    .select(
-      db
-        .select(insertSelectFields(contacts, values, { workspaceId: customers.workspaceId, customerId: customers.id }))
-        .from(customers)
-        .where(
-          and(
-            eq(customers.workspaceId, scope.workspaceId),
-            eq(customers.id, input.customer_id),
-            externalIdsFree(db, contacts, scope.workspaceId, input),
-          ),
-        )
-        .for("key share") as never,
-    )
-    .returning({ id: contacts.id });
-}
-
-/** The contact of the workspace (other than `self`) holding an external id the body sets. */
-export const contactExternalIdHolder = (db: Db, scope: Scope, input: UpdateContact, self?: string) =>
-  externalIdHolder(db, contacts, scope.workspaceId, input, self);
-
-/** The columns a PATCH body changes (none for `{}` or a body with only an unchanged customer_id). */
-export const contactChanges = (input: UpdateContact) => columnsFrom(input, contactColumns);
-
-/**
- * Updates the sent fields if any differs from the stored value; with
- * `customer_id`, only if it is the contact's customer. Returns the id if updated.
- */
-export function updateContact(db: Db, scope: Scope, id: string, input: UpdateContact) {
-  const changes = contactChanges(input);
-  return db
-    .update(contacts)
-    .set({ ...changes, updatedAt: nextUpdatedAt(contacts.updatedAt) })
-    .where(
-      and(
-        inScope(scope, id),
-        input.customer_id ? eq(contacts.customerId, input.customer_id) : undefined,
-        differsFrom(contacts, changes),
-        externalIdsFree(db, contacts, scope.workspaceId, input, id),
-      ),
-    )
-    .returning({ id: contacts.id });
-}
-
-/** The addresses linked to a deleted contact stay, unlinked. */
-export function unlinkAddresses(db: Db, scope: Scope, contactId: string) {
-  return db
-    .update(addresses)
-    .set({ contactId: null, updatedAt: nextUpdatedAt(addresses.updatedAt) })
-    .where(and(eq(addresses.workspaceId, scope.workspaceId), eq(addresses.contactId, contactId)));
-}
-
-export function deleteContact(db: Db, scope: Scope, id: string) {
-  return db.delete(contacts).where(inScope(scope, id)).returning({ id: contacts.id });
-}
-
 /** Contacts written in batches (db/batch.ts): under a customer, for good; deleting one unlinks its addresses. */
 export const contactBatch = {
   batch: {
     table: contacts,
     thing: "contact",
+    etag: contactEtag,
     parent: {
       column: "customer_id",
       table: customers,

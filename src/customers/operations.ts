@@ -1,31 +1,18 @@
 // /api/customers: each operation declared beside its handler (see src/operation.ts).
 import * as v from "valibot";
-import { answerBatch, answerUpsert, writeBatch } from "../access/batch";
+import { answerRecord, writeBatch } from "../access/batch";
 import { listRecords } from "../access/list";
 import { readScoped, runScoped } from "../access/scoped";
-import { writeRecord } from "../access/write";
-import { customers, customerTypes } from "../db/schema";
-import { batchBody, maxBatchBodyBytes, upsertParams, withMatchedValue } from "../http/batch";
+import { customerTypes } from "../db/schema";
 import { ifMatch } from "../http/conditional";
-import { concurrentChange, customerHasDependents, externalIdTaken, notFound } from "../http/errors";
+import { notFound } from "../http/errors";
 import { pageQuery } from "../http/list";
 import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
 import { described, textFilter, updatedSince } from "../http/validation";
 import { operation } from "../operation";
-import {
-  customerBatch,
-  customerChanges,
-  customerDependents,
-  customerExternalIdHolder,
-  deleteCustomer,
-  deleteCustomerCascade,
-  insertCustomer,
-  listCustomers,
-  lockCustomer,
-  selectCustomer,
-  updateCustomer,
-} from "./queries";
+import { batchOperation, upsertOperation } from "../write-many";
+import { customerBatch, deleteCustomerCascade, listCustomers, lockCustomer, selectCustomer } from "./queries";
 import { createCustomer as createBody, updateCustomer as updateBody } from "./schemas";
 import { serializeCustomer } from "./serialize";
 
@@ -105,26 +92,9 @@ export const createCustomerOperation = operation(
     refusals: [400, 401, 403, 409, 413, 415, 422, 429, 500, 503],
   },
   async (c) => {
-    const input = c.req.valid("json");
-    const id = crypto.randomUUID();
-    return writeRecord(c, c.var.caller, {
-      permission: "customers:write",
-      input,
-      statements: (db, scope) => ({
-        holder: customerExternalIdHolder(db, scope, input),
-        insert: insertCustomer(db, scope, id, input),
-      }),
-      read: (db, scope) => selectCustomer(db, scope, id),
-      idempotency: { table: customers, id },
-      // The token check passed and its row stayed locked, so the insert (whose
-      // source is the token row) did too; if not, nothing was written.
-      refusal: ({ holder: [holder] }, row) =>
-        row ? undefined : holder ? externalIdTaken(holder.field, "customer", holder.id) : concurrentChange(),
-      notFound: () => notFound(thing),
-      status: 201,
-      serialize: serializeCustomer,
-      location,
-    });
+    const data = c.req.valid("json");
+    const result = await writeBatch(c, c.var.caller, customerBatch, [{ op: "create", data }], { single: true });
+    return answerRecord(c, result, serializeCustomer, location);
   },
 );
 
@@ -147,29 +117,9 @@ export const updateCustomerOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const input = c.req.valid("json");
-    const condition = ifMatch(c, thing);
-    const changes = Object.keys(customerChanges(input)).length > 0;
-    return writeRecord(c, c.var.caller, {
-      permission: "customers:write",
-      input,
-      statements: (db, scope) => ({
-        ...(changes || condition ? { lock: lockCustomer(db, scope, id, condition) } : {}),
-        ...(changes
-          ? { holder: customerExternalIdHolder(db, scope, input, id), update: updateCustomer(db, scope, id, input) }
-          : {}),
-      }),
-      read: (db, scope) => selectCustomer(db, scope, id),
-      ...(changes ? { idempotency: { table: customers, id } } : {}),
-      refusal: ({ holder }, row) => {
-        const [taken] = holder ?? [];
-        return row && taken ? externalIdTaken(taken.field, "customer", taken.id) : undefined;
-      },
-      notFound: () => notFound(thing),
-      status: 200,
-      serialize: serializeCustomer,
-      location,
-    });
+    const update = { op: "update" as const, id, data: c.req.valid("json") };
+    const result = await writeBatch(c, c.var.caller, customerBatch, [update], { single: true }, ifMatch(c, thing));
+    return answerRecord(c, result, serializeCustomer, location);
   },
 );
 
@@ -219,68 +169,24 @@ export const deleteCustomerOperation = operation(
       if (removed.length === 0) throw notFound(thing);
       return deleted(c, thing);
     }
-    const { dependents, removed } = await runScoped(caller, "customers:write", (scope) => ({
-      lock: lockCustomer(caller.db, scope, id, condition),
-      dependents: customerDependents(caller.db, scope, id),
-      removed: deleteCustomer(caller.db, scope, id),
-    }));
-    const [counts] = dependents;
-    if (!counts) throw notFound(thing);
-    if (removed.length === 0) throw customerHasDependents(counts.contacts, counts.addresses);
+    await writeBatch(c, caller, customerBatch, [{ op: "delete", id }], { single: true }, condition);
     return deleted(c, thing);
   },
 );
 
-export const upsertCustomerOperation = operation(
-  {
-    method: "put",
-    path: "/api/customers/by/:field/:value",
-    operationId: "upsertCustomer",
-    tag,
-    summary: "Create or update a customer by external id",
-    description:
-      "The customer whose `field` (id_crm, id_erp or id_accounting) is `value`: created from the body if there is none (201, Location), else updated with the body's fields (200). The body is a create body; it may repeat the value, not contradict it. Concurrent upserts of one value end in one customer.",
-    permission: "customers:write",
-    thing,
-    params: upsertParams,
-    body: createBody,
-    headers: ["Idempotency-Key"],
-    success: { status: 201, kind: "upserted", object: "Customer" },
-    refusals: [400, 401, 403, 409, 413, 415, 422, 429, 500, 503],
-  },
-  async (c) => {
-    const { field, value } = c.req.valid("param");
-    const data = withMatchedValue(c.req.valid("json"), field, value);
-    const result = await writeBatch(c, c.var.caller, customerBatch, [{ op: "upsert", match: field, data }], {
-      single: true,
-    });
-    return answerUpsert(c, result, serializeCustomer, location);
-  },
-);
-
-export const batchCustomersOperation = operation(
-  {
-    method: "post",
-    path: "/api/customers/batch",
-    operationId: "batchCustomers",
-    tag,
-    summary: "Create, update, upsert and delete customers in one request",
-    description:
-      "Up to 1000 operations, applied all or none in one transaction (deletes, then updates, upserts, creates); the answer lists each one's outcome in request order. A refused batch changes nothing and names every refused operation in `errors`. Counts as one request for the rate limit.",
-    permission: "customers:write",
-    body: batchBody(createBody, updateBody),
-    bodyLimit: maxBatchBodyBytes,
-    listErrors: true,
-    headers: ["Idempotency-Key"],
-    success: { status: 200, kind: "batch", object: "Customer" },
-    refusals: [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
-  },
-  async (c) => {
-    const { operations } = c.req.valid("json");
-    const result = await writeBatch(c, c.var.caller, customerBatch, operations, { single: false });
-    return answerBatch(c, result, serializeCustomer);
-  },
-);
+const writeMany = {
+  plural: "customers",
+  object: "Customer",
+  tag,
+  thing,
+  createBody,
+  updateBody,
+  writes: customerBatch,
+  serialize: serializeCustomer,
+  location,
+} as const;
+export const upsertCustomerOperation = upsertOperation(writeMany);
+export const batchCustomersOperation = batchOperation(writeMany);
 
 export const customerOperations = [
   listCustomersOperation,

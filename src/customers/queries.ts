@@ -3,17 +3,10 @@ import { and, eq, getTableColumns, gte, type SQL, sql } from "drizzle-orm";
 import type { BatchResource } from "../access/batch";
 import type { Scope } from "../access/scoped";
 import { batchRefusal, paths } from "../db/batch";
-import { columnsFrom, differsFrom, nextUpdatedAt, writableColumns } from "../db/changes";
 import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
-import { externalIdHolder, externalIdsFree } from "../db/external-ids";
-import { insertSelectFields } from "../db/insert-select";
 import { afterCursor, type Cursor, type ListOrder, listOrder, nameKey } from "../db/pagination";
-import { addresses, apiTokens, type CustomerType, contacts, customers } from "../db/schema";
-import type { CreateCustomer, UpdateCustomer } from "./schemas";
-
-/** The columns a body writes. */
-const customerColumns = writableColumns(customers);
+import { addresses, type CustomerType, contacts, customers } from "../db/schema";
 
 /** A customer's columns plus the ids of its contacts and addresses, oldest first. */
 export const customerFields = {
@@ -107,63 +100,6 @@ export function listCustomers(
     .limit(page.size);
 }
 
-/** Inserts the customer into the token's workspace: the token row is the source, so a refused token inserts nothing. */
-export function insertCustomer(db: Db, scope: Scope, id: string, input: CreateCustomer) {
-  const values = { ...columnsFrom(input, customerColumns), id };
-  return db
-    .insert(customers)
-    .select(
-      db
-        .select(insertSelectFields(customers, values, { workspaceId: apiTokens.workspaceId }))
-        .from(apiTokens)
-        .where(and(scope.tokenRow, externalIdsFree(db, customers, apiTokens.workspaceId, input))) as never,
-    )
-    .returning({ id: customers.id });
-}
-
-export const customerChanges = (input: UpdateCustomer) => columnsFrom(input, customerColumns);
-
-/** Updates the sent fields if any differs from the stored value. Returns the id if updated. */
-export function updateCustomer(db: Db, scope: Scope, id: string, input: UpdateCustomer) {
-  const changes = customerChanges(input);
-  return db
-    .update(customers)
-    .set({ ...changes, updatedAt: nextUpdatedAt(customers.updatedAt) })
-    .where(
-      and(
-        inScope(scope, id),
-        differsFrom(customers, changes),
-        externalIdsFree(db, customers, scope.workspaceId, input, id),
-      ),
-    )
-    .returning({ id: customers.id });
-}
-
-/** How many contacts and addresses still hang off the customer (no row if it does not exist). */
-export function customerDependents(db: Db, scope: Scope, id: string) {
-  return db
-    .select({
-      contacts: sql<number>`(select count(*) from ${contacts} child where child.workspace_id = ${customers}.workspace_id and child.customer_id = ${customers}.id)::int`,
-      addresses: sql<number>`(select count(*) from ${addresses} child where child.workspace_id = ${customers}.workspace_id and child.customer_id = ${customers}.id)::int`,
-    })
-    .from(customers)
-    .where(inScope(scope, id));
-}
-
-/** Deletes the customer only if nothing hangs off it any more. */
-export function deleteCustomer(db: Db, scope: Scope, id: string) {
-  return db
-    .delete(customers)
-    .where(
-      and(
-        inScope(scope, id),
-        sql`not exists (select 1 from ${contacts} child where child.workspace_id = ${customers}.workspace_id and child.customer_id = ${customers}.id)`,
-        sql`not exists (select 1 from ${addresses} child where child.workspace_id = ${customers}.workspace_id and child.customer_id = ${customers}.id)`,
-      ),
-    )
-    .returning({ id: customers.id });
-}
-
 /**
  * For ?cascade=true: the customer's addresses and contacts, then the customer,
  * in the same transaction, after the customer was locked. The customer's delete
@@ -180,10 +116,6 @@ export function deleteCustomerCascade(db: Db, scope: Scope, id: string) {
   };
 }
 
-/** The customer of the workspace (other than `self`) holding an external id the body sets. */
-export const customerExternalIdHolder = (db: Db, scope: Scope, input: UpdateCustomer, self?: string) =>
-  externalIdHolder(db, customers, scope.workspaceId, input, self);
-
 /** "1 contact and 2 addresses", from counts in SQL. */
 const dependentsText = (contactCount: SQL, addressCount: SQL) =>
   sql`case ${contactCount} when 1 then '1 contact' else ${contactCount} || ' contacts' end || ' and ' ||
@@ -195,7 +127,7 @@ const dependentsText = (contactCount: SQL, addressCount: SQL) =>
  * locked first, so none can be added under it until the batch commits.
  */
 export const customerBatch = {
-  batch: { table: customers, thing: "customer" },
+  batch: { table: customers, thing: "customer", etag: customerEtag },
   permission: "customers:write",
   fields: customerRecordFields,
   deleting: (_scope, p) => ({
@@ -203,9 +135,12 @@ export const customerBatch = {
         (select count(*) from ${contacts} k where k.workspace_id = (select id from ws) and k.customer_id = l.id)::int as contacts,
         (select count(*) from ${addresses} a where a.workspace_id = (select id from ws) and a.customer_id = l.id)::int as addresses
       from locked l)`,
-    refusals: sql` union all select i.ord, ${batchRefusal.conflict}, ${paths.item(p)} || 'id: customer still has ' ||
-        ${dependentsText(sql`d.contacts`, sql`d.addresses`)} || ': delete them first, or delete it with DELETE /api/customers/{id}?cascade=true'
-      from items i join dependents d on d.id = i.id where d.contacts + d.addresses > 0`,
+    // Worded as DELETE /api/customers/{id} words it, or naming the batch's operation.
+    refusals: sql` union all select i.ord, 4, ${batchRefusal.conflict}, ${
+      p.single
+        ? sql`'Customer still has ' || ${dependentsText(sql`d.contacts`, sql`d.addresses`)} || ': delete them first, or delete with ?cascade=true'`
+        : sql`${paths.item(p)} || 'id: customer still has ' || ${dependentsText(sql`d.contacts`, sql`d.addresses`)} || ': delete them first, or use DELETE /api/customers/{id}?cascade=true'`
+    } from items i join dependents d on d.id = i.id where d.contacts + d.addresses > 0`,
     deletable: sql`select id from dependents where contacts = 0 and addresses = 0`,
   }),
 } satisfies BatchResource<typeof customerRecordFields>;

@@ -10,8 +10,9 @@
 // Items carry the validated body as `data`, keyed by column name (wire names
 // are column names): jsonb_populate_record turns it into a row of the table,
 // and, over the stored row, applies only the fields sent, as PATCH does.
-import { getTableColumns, getTableName, SQL, sql } from "drizzle-orm";
+import { getTableColumns, SQL, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { type IfMatch, requireEtag } from "./etag";
 import { type ExternalIdField, externalIdFields } from "./external-ids";
 
 /** A table written in batches: its links to other tables and the wording of its refusals. */
@@ -19,6 +20,8 @@ export interface BatchTable {
   table: PgTable;
   /** "contact": for messages */
   thing: string;
+  /** The record's ETag, over the table's own name (db/etag.ts): what If-Match is checked against. */
+  etag: SQL;
   /** The parent a record is created under and stays with (a contact's customer). */
   parent?: { column: string; table: PgTable; thing: string; immutable: string };
   /** An optional link to a record of another table that must have the same parent (an address's contact). */
@@ -68,6 +71,11 @@ export interface Paths {
 }
 const itemPath = (p: Paths) => (p.single ? sql`''` : sql`'operations[' || i.ord || '].'`);
 const dataPath = (p: Paths) => (p.single ? sql`''` : sql`'operations[' || i.ord || '].data.'`);
+/** "Contact not found" for a single write (as GET says it), "operations[2].id: contact not found" in a batch. */
+const notFoundMessage = (t: BatchTable, p: Paths) =>
+  p.single
+    ? sql`${`${t.thing.charAt(0).toUpperCase()}${t.thing.slice(1)} not found`}`
+    : sql`${itemPath(p)} || ${`id: ${t.thing} not found`}`;
 
 /** The statement's items: a jsonb array of objects, as a relation with typed columns. */
 const itemsOf = (items: unknown[], shape: string) =>
@@ -83,16 +91,16 @@ const refusedSetting = sql`coalesce(nullif(current_setting('qwoty.refused', true
 
 /** Adds the refusals to the batch's list, unless the token was refused (then nothing was written either). */
 const recordRefusals = (from: SQL) => sql`select set_config('qwoty.refused', (${refusedSetting}
-    || jsonb_agg(jsonb_build_object('ord', ord, 'code', code, 'message', message)))::text, true)
+    || jsonb_agg(jsonb_build_object('ord', ord, 'rank', rank, 'code', code, 'message', message)))::text, true)
   from (${from}) refusals, ws where ws.id is not null having count(*) > 0`;
 
 /**
  * Raises with every refusal the batch's statements recorded, in item order;
  * the first one's SQLSTATE tells the status. The raise rolls the whole batch back.
  */
-export const raiseRefusals = () => sql`select api_require(false, (array_agg(r.code order by r.ord))[1],
-  string_agg(r.message, E'\n' order by r.ord))
-  from jsonb_to_recordset(${refusedSetting}) as r(ord int, code text, message text) having count(*) > 0`;
+export const raiseRefusals = () => sql`select api_require(false, (array_agg(r.code order by r.ord, r.rank))[1],
+  string_agg(r.message, E'\n' order by r.ord, r.rank))
+  from jsonb_to_recordset(${refusedSetting}) as r(ord int, rank int, code text, message text) having count(*) > 0`;
 
 /** The parent rows the items name, locked FOR KEY SHARE: they cannot be deleted until the batch commits. */
 function parentsOf(t: BatchTable): SQL {
@@ -115,9 +123,9 @@ function linkRefusals(t: BatchTable, p: Paths, sentOnly: boolean): SQL {
   if (!t.link || !t.parent) return sql``;
   const link = ident(t.link.column);
   const sent = sentOnly ? sql` and i.data ? ${t.link.column}` : sql``;
-  return sql` union all select i.ord, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.link.column}: ${t.link.thing} not found`}
+  return sql` union all select i.ord, 3, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.link.column}: ${t.link.thing} not found`}
       from next i where i.${link} is not null${sent} and i.${link} not in (select id from linked)
-    union all select i.ord, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.link.column}: the ${t.link.thing} belongs to another ${t.parent.thing}`}
+    union all select i.ord, 3, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.link.column}: the ${t.link.thing} belongs to another ${t.parent.thing}`}
       from next i join linked k on k.id = i.${link} where k.parent <> i.${ident(t.parent.column)}${sent}`;
 }
 
@@ -130,7 +138,7 @@ function takenRefusals(t: BatchTable, p: Paths, fields: readonly ExternalIdField
     fields.map(
       (
         field,
-      ) => sql` union all select i.ord, ${batchRefusal.conflict}, ${dataPath(p)} || ${`${field}: this value already identifies ${t.thing} `}
+      ) => sql` union all select i.ord, 2, ${batchRefusal.conflict}, ${dataPath(p)} || ${`${field}: this value already identifies ${t.thing} `}
         || h.id || '; external ids are unique in a workspace, per resource'
       from next i join ${t.table} h on h.workspace_id = (select id from ws) and h.${ident(field)} = i.${ident(field)}
       where ${self("h")}`,
@@ -164,40 +172,46 @@ export function createStatement(
   p: Paths,
 ) {
   const parentRefusal = t.parent
-    ? sql` union all select i.ord, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
+    ? sql` union all select i.ord, 1, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
         from next i where i.${ident(t.parent.column)} not in (select id from parents)`
     : sql``;
   return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid, data jsonb")}
     ${parentsOf(t)} ${linkedOf(t)},
     next as (select i.ord, i.data, i.id as new_id, n.* from items i
       cross join lateral jsonb_populate_record(null::${t.table}, i.data) n),
-    refused(ord, code, message) as (select null::int, null::text, null::text where false
+    refused(ord, rank, code, message) as (select null::int, null::int, null::text, null::text where false
       ${parentRefusal} ${linkRefusals(t, p, false)} ${takenRefusals(t, p, externalIdFields, () => sql`true`)}),
     inserted as (${insertRows(t)} returning t.id)
     ${recordRefusals(sql`select * from refused`)}`;
 }
 
-/** Updates: the fields sent, over each locked record; a record whose fields all stay the same is left as it is. */
+/**
+ * Updates: the fields sent, over each locked record; a record whose fields all
+ * stay the same is left as it is. With If-Match (a single PATCH), the locked
+ * record's ETag is checked first: a mismatch raises 412 and changes nothing.
+ */
 export function updateStatement(
   t: BatchTable,
   workspaceId: SQL,
   items: { ord: number; id: string; data: object }[],
   p: Paths,
+  condition?: IfMatch,
 ) {
   const names = changeable(t);
   const parentRefusal = t.parent
-    ? sql` union all select i.ord, ${batchRefusal.badRequest}, ${dataPath(p)} || ${t.parent.immutable}
+    ? sql` union all select i.ord, 1, ${batchRefusal.badRequest}, ${dataPath(p)} || ${t.parent.immutable}
         from next i where i.${ident(t.parent.column)} is distinct from i.was_parent`
     : sql``;
   const wasParent = t.parent ? sql`, l.${ident(t.parent.column)} as was_parent` : sql``;
   return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid, data jsonb")},
-    locked as (select t.* from ${t.table} t, ws where t.workspace_id = ws.id and t.id in (select id from items)
-      order by t.id for update of t)
+    locked as (select ${t.table}.*, ${requireEtag(t.etag, condition)} as etag_ok from ${t.table}, ws
+      where ${t.table}.workspace_id = ws.id and ${t.table}.id in (select id from items)
+      order by ${t.table}.id for update of ${t.table})
     ${linkedOf(t)},
-    next as (select i.ord, i.data ${wasParent}, n.* from items i join locked l on l.id = i.id
+    next as (select i.ord, i.data ${wasParent}, n.* from items i join locked l on l.id = i.id and l.etag_ok
       cross join lateral jsonb_populate_record(null::${t.table}, to_jsonb(l) || i.data) n),
-    refused(ord, code, message) as (
-      select i.ord, ${batchRefusal.notFound}, ${itemPath(p)} || ${`id: ${t.thing} not found`}
+    refused(ord, rank, code, message) as (
+      select i.ord, 0, ${batchRefusal.notFound}, ${notFoundMessage(t, p)}
         from items i where i.id not in (select id from locked)
       ${parentRefusal} ${linkRefusals(t, p, true)} ${takenRefusals(t, p, externalIdFields, (h) => sql`${sql.raw(h)}.id <> i.id`)}),
     updated as (update ${t.table} t set ${list(names.map((n) => sql`${ident(n)} = i.${ident(n)}`))},
@@ -225,9 +239,9 @@ export function upsertStatement(
   const parent = t.parent ? ident(t.parent.column) : undefined;
   const parentRefusals =
     t.parent && parent
-      ? sql` union all select i.ord, ${batchRefusal.badRequest}, ${dataPath(p)} || ${t.parent.immutable}
+      ? sql` union all select i.ord, 1, ${batchRefusal.badRequest}, ${dataPath(p)} || ${t.parent.immutable}
           from next i where i.existing_id is not null and i.${parent} is distinct from i.was_parent
-        union all select i.ord, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
+        union all select i.ord, 1, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
           from next i where i.existing_id is null and i.${parent} not in (select id from parents)`
       : sql``;
   const wasParent = parent ? sql`, e.${parent} as was_parent` : sql``;
@@ -237,7 +251,7 @@ export function upsertStatement(
     next as (select i.ord, i.data, i.value, i.id as new_id, e.id as existing_id ${wasParent}, n.* from items i
       cross join lateral jsonb_populate_record(null::${t.table}, i.data) n
       left join ${t.table} e on e.workspace_id = (select id from ws) and e.${key} = i.value),
-    refused(ord, code, message) as (select null::int, null::text, null::text where false
+    refused(ord, rank, code, message) as (select null::int, null::int, null::text, null::text where false
       ${parentRefusals} ${linkRefusals(t, p, false)}
       ${takenRefusals(t, p, others, (h) => sql`${sql.raw(h)}.${key} is distinct from i.value`)}),
     upserted as (${insertRows(t)}
@@ -248,7 +262,7 @@ export function upsertStatement(
       ${parent ? sql`where t.${parent} = excluded.${parent}` : sql``}
       returning t.${key} as value)
     ${recordRefusals(sql`select * from refused union all
-      select i.ord, 'QW409', 'conflicts with a concurrent change' from items i
+      select i.ord, 9, 'QW409', 'conflicts with a concurrent change' from items i
       where i.ord not in (select ord from refused) and i.value not in (select value from upserted)`)}`;
 }
 
@@ -259,21 +273,20 @@ export function deleteStatement(
   items: { ord: number; id: string }[],
   p: Paths,
   extra: { before?: SQL; refusals?: SQL; deletable?: SQL } = {},
+  condition?: IfMatch,
 ) {
   return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid")},
-    locked as (select t.id from ${t.table} t, ws where t.workspace_id = ws.id and t.id in (select id from items)
-      order by t.id for update of t)
+    locked as (select ${t.table}.id, ${requireEtag(t.etag, condition)} as etag_ok from ${t.table}, ws
+      where ${t.table}.workspace_id = ws.id and ${t.table}.id in (select id from items)
+      order by ${t.table}.id for update of ${t.table})
     ${extra.before ?? sql``},
-    refused(ord, code, message) as (
-      select i.ord, ${batchRefusal.notFound}, ${itemPath(p)} || ${`id: ${t.thing} not found`}
+    refused(ord, rank, code, message) as (
+      select i.ord, 0, ${batchRefusal.notFound}, ${notFoundMessage(t, p)}
         from items i where i.id not in (select id from locked)
       ${extra.refusals ?? sql``}),
-    deleted as (delete from ${t.table} t where t.id in (${extra.deletable ?? sql`select id from locked`}) returning t.id)
+    deleted as (delete from ${t.table} t where t.id in (${extra.deletable ?? sql`select id from locked where etag_ok`}) returning t.id)
     ${recordRefusals(sql`select * from refused`)}`;
 }
 
 /** The item paths for refusals written by a resource's own delete clauses. */
 export const paths = { item: itemPath, data: dataPath };
-
-/** The name of the table, for SQL a resource writes itself. */
-export const tableName = (t: BatchTable) => getTableName(t.table);

@@ -45,34 +45,42 @@ export type BatchOperation =
  * What no item's schema can see: an upsert without the value it matches on, and
  * two operations about one record (one id, one external id value), whose
  * outcome would depend on the order they are applied in. One message per item.
+ * Runs on the validated body, or on the raw one when some item is invalid (so
+ * that a refusal names every problem at once): it reads only what is well formed.
  */
-export function batchConflicts(operations: readonly BatchOperation[]): string[] {
+export function batchConflicts(body: unknown): string[] {
+  const operations = (body as { operations?: unknown } | null)?.operations;
+  if (!Array.isArray(operations)) return [];
   const problems: string[] = [];
   const byId = new Map<string, number>();
   const byExternalId = new Map<string, number>();
-  operations.forEach((operation, index) => {
+  operations.forEach((operation: unknown, index) => {
+    if (typeof operation !== "object" || operation === null) return;
+    const { op, id, match, data } = operation as Record<string, unknown>;
     const at = `operations[${index}]`;
-    if (operation.op === "update" || operation.op === "delete") {
-      const first = byId.get(operation.id);
-      if (first === undefined) byId.set(operation.id, index);
+    if ((op === "update" || op === "delete") && typeof id === "string") {
+      const first = byId.get(id.toLowerCase());
+      if (first === undefined) byId.set(id.toLowerCase(), index);
       else
         problems.push(`${at}.id: operations[${first}] is about the same record: a record may appear once in a batch`);
     }
-    if (operation.op === "delete") return;
-    if (operation.op === "upsert" && typeof operation.data[operation.match] !== "string") {
-      problems.push(`${at}.data.${operation.match} is required: the upsert matches on it`);
+    if (op === "delete" || typeof data !== "object" || data === null) return;
+    const fields = data as Record<string, unknown>;
+    // Absent or null; a value of another type is the schema's to name.
+    const matched = externalIdFields.includes(match as ExternalIdField) ? fields[match as string] : "";
+    if (op === "upsert" && (matched === undefined || matched === null)) {
+      problems.push(`${at}.data.${match} is required: the upsert matches on it`);
     }
     for (const field of externalIdFields) {
-      const value = operation.data[field];
+      const value = fields[field];
       if (typeof value !== "string") continue;
-      const key = `${field}\u0000${value}`;
+      const key = `${field}\u0000${value.trim()}`;
       const first = byExternalId.get(key);
       if (first === undefined) byExternalId.set(key, index);
-      else if (first !== index) {
+      else
         problems.push(
           `${at}.data.${field}: operations[${first}] sets the same value: an external id identifies one record`,
         );
-      }
     }
   });
   return problems;

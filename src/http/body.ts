@@ -12,8 +12,12 @@ export const maxBodyBytes = 64 * 1024;
 export interface BodyRules {
   /** Largest body accepted, in bytes (default: maxBodyBytes). */
   maxBytes?: number | undefined;
-  /** Name every problem in the envelope's `errors` (a batch), not only the first few in `error`. */
-  listErrors?: boolean | undefined;
+  /**
+   * Checks across a body's items that no item's schema can make (a batch: two
+   * operations on one record). With it, every problem is named in the
+   * envelope's `errors`, the schema's and these, whether or not the schema passed.
+   */
+  across?: ((body: unknown) => string[]) | undefined;
 }
 
 export async function readJsonBody<TSchema extends v.GenericSchema>(
@@ -45,9 +49,19 @@ export async function readJsonBody<TSchema extends v.GenericSchema>(
   if (readOnly.length > 0) throw badRequest(`${readOnly.join(", ")} ${readOnly.length > 1 ? "are" : "is"} read-only`);
 
   const result = v.safeParse(schema, body);
-  if (!result.success) {
-    if (rules.listErrors) throw manyProblems(400, [...new Set(result.issues.map((issue) => issueMessage(issue)))]);
-    throw badRequest(validationMessage(result.issues));
+  if (rules.across) {
+    const problems = [
+      ...(result.success ? [] : result.issues.map((issue) => issueMessage(issue))),
+      ...rules.across(result.success ? result.output : body),
+    ];
+    if (problems.length > 0) throw manyProblems(400, inItemOrder([...new Set(problems)]));
   }
+  if (!result.success) throw badRequest(validationMessage(result.issues));
   return result.output;
+}
+
+/** Messages about `operations[3]…` sorted by the item's place (stable otherwise). */
+function inItemOrder(messages: string[]): string[] {
+  const place = (message: string) => Number(/^\w+\[(\d+)\]/.exec(message)?.[1] ?? -1);
+  return messages.sort((a, b) => place(a) - place(b));
 }

@@ -82,23 +82,6 @@ export const idempotencyKeyReused = () =>
 export const concurrentChange = () =>
   new ApiError(409, "The request conflicts with a concurrent change: retry it", { "Retry-After": retryAfterSeconds });
 
-const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
-/** 409: a customer is deleted without ?cascade=true while things still hang off it. */
-export const customerHasDependents = (contacts: number, addresses: number) =>
-  new ApiError(
-    409,
-    `Customer still has ${count(contacts, "contact", "contacts")} and ${count(addresses, "address", "addresses")}: ` +
-      "delete them first, or delete with ?cascade=true",
-  );
-
-/** 409: an external id the request sets already belongs to another record of the workspace. */
-export const externalIdTaken = (field: string, thing: string, holderId: string) =>
-  new ApiError(
-    409,
-    `${field}: this value already identifies ${thing} ${holderId}; external ids are unique in a workspace, per resource`,
-  );
-
 /** 412: If-Match named an ETag the record no longer has. */
 export const preconditionFailed = (thing: string) =>
   new ApiError(412, `${thing} has changed since the ETag in If-Match: fetch it again`);
