@@ -13,7 +13,7 @@ import type { OperationSpec } from "../src/operation";
 
 export interface Endpoint {
   name: string;
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** the path, aimed at the records of `target` */
   path(target: TestWorkspace): string;
   /** a valid body that refers to `target`'s records */
@@ -27,6 +27,8 @@ export interface Endpoint {
 
 interface Sample {
   name: string;
+  /** path parameters other than `:id` (PUT …/by/:field/:value) */
+  params?(target: TestWorkspace): Record<string, string>;
   /** a query string, aimed at `target`'s records */
   query?(target: TestWorkspace): string;
   body?(target: TestWorkspace): unknown;
@@ -68,6 +70,48 @@ const samples: Record<string, Sample[]> = {
     { name: "update contact", body: () => ({ first_name: "Changed", role: ["admin"] }), status: 200, foreign: 404 },
   ],
   deleteContact: [{ name: "delete contact", status: 200, foreign: 404 }],
+  upsertContact: [
+    {
+      name: "upsert contact",
+      params: () => ({ field: "id_crm", value: "UPSERT-CRM-1" }),
+      body: (t) => ({
+        customer_id: t.customerId,
+        first_name: "Upserted",
+        last_name: "Contact",
+        email: "up@example.com",
+      }),
+      status: 201,
+      foreign: 400,
+    },
+  ],
+  batchContacts: [
+    {
+      // The update comes first: another workspace's contact makes it the first failing item (404).
+      name: "batch contacts",
+      body: (t) => ({
+        operations: [
+          { op: "update", id: t.contactId, data: { first_name: "Batched" } },
+          {
+            op: "create",
+            data: { customer_id: t.customerId, first_name: "New", last_name: "Batched", email: "nb@example.com" },
+          },
+          {
+            op: "upsert",
+            match: "id_erp",
+            data: {
+              customer_id: t.customerId,
+              first_name: "Up",
+              last_name: "Batched",
+              email: "ub@example.com",
+              id_erp: "BATCH-ERP-1",
+            },
+          },
+        ],
+      }),
+      status: 200,
+      foreign: 404,
+    },
+  ],
   listCustomers: [
     { name: "list customers", status: 200, foreign: 200 },
     {
@@ -92,6 +136,30 @@ const samples: Record<string, Sample[]> = {
   deleteCustomer: [
     { name: "delete customer (has children)", status: 409, foreign: 404 },
     { name: "delete customer with cascade", query: () => "cascade=true", status: 200, foreign: 404 },
+  ],
+  upsertCustomer: [
+    {
+      name: "upsert customer",
+      // A value no customer holds yet, on every call: it names no record, so every call creates one (201).
+      params: () => ({ field: "id_erp", value: `UPSERT-ERP-${crypto.randomUUID()}` }),
+      body: () => ({ name: "Upserted Customer", type: "company" }),
+      status: 201,
+      foreign: 201,
+    },
+  ],
+  batchCustomers: [
+    {
+      name: "batch customers",
+      body: (t) => ({
+        operations: [
+          { op: "update", id: t.customerId, data: { name: "Batched" } },
+          { op: "create", data: { name: "New Batched", type: "individual" } },
+          { op: "upsert", match: "id_crm", data: { name: "Up Batched", type: "company", id_crm: "BATCH-CRM-1" } },
+        ],
+      }),
+      status: 200,
+      foreign: 404,
+    },
   ],
   listAddresses: [
     { name: "list addresses", status: 200, foreign: 200 },
@@ -129,6 +197,60 @@ const samples: Record<string, Sample[]> = {
     },
   ],
   deleteAddress: [{ name: "delete address", status: 200, foreign: 404 }],
+  upsertAddress: [
+    {
+      name: "upsert address",
+      params: () => ({ field: "id_accounting", value: "UPSERT-ACC-1" }),
+      body: (t) => ({
+        customer_id: t.customerId,
+        contact_id: t.contactId,
+        type: "billing",
+        address_line1: "3 Upsert Road",
+        city: "Nantes",
+        postal_code: "44000",
+        country: "FR",
+      }),
+      status: 201,
+      foreign: 400,
+    },
+  ],
+  batchAddresses: [
+    {
+      name: "batch addresses",
+      body: (t) => ({
+        operations: [
+          { op: "update", id: t.addressId, data: { city: "Batched", contact_id: t.contactId } },
+          {
+            op: "create",
+            data: {
+              customer_id: t.customerId,
+              contact_id: t.contactId,
+              type: "shipping",
+              address_line1: "4 Batch Lane",
+              city: "Lille",
+              postal_code: "59000",
+              country: "FR",
+            },
+          },
+          {
+            op: "upsert",
+            match: "id_crm",
+            data: {
+              customer_id: t.customerId,
+              type: "billing",
+              address_line1: "5 Batch Lane",
+              city: "Lille",
+              postal_code: "59000",
+              country: "FR",
+              id_crm: "BATCH-CRM-1",
+            },
+          },
+        ],
+      }),
+      status: 200,
+      foreign: 404,
+    },
+  ],
 };
 
 export const endpoints: Endpoint[] = (operations as readonly { spec: OperationSpec }[])
@@ -143,7 +265,11 @@ export const endpoints: Endpoint[] = (operations as readonly { spec: OperationSp
         name: sample.name,
         method: spec.method.toUpperCase() as Endpoint["method"],
         path: (t) => {
-          const path = spec.path.replace(":id", () => (idOf[resource] as (t: TestWorkspace) => string)(t));
+          const path = spec.path.replace(/:(\w+)/g, (_, name: string) =>
+            name === "id"
+              ? (idOf[resource] as (t: TestWorkspace) => string)(t)
+              : encodeURIComponent(sample.params?.(t)[name] ?? ""),
+          );
           return sample.query ? `${path}?${sample.query(t)}` : path;
         },
         ...(sample.body ? { body: sample.body } : {}),

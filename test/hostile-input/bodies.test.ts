@@ -20,6 +20,7 @@ import {
   headerValue,
   hostileValue,
   jsonType,
+  recordsOf,
   runs,
   seeded,
   send,
@@ -83,8 +84,7 @@ describe("hostile input", () => {
             body: bodyWith(endpoint, ws, overrides),
           });
           if (status < 300) {
-            const data = body.data as Record<string, unknown>;
-            expect(data.workspace_id).toBe(ws.workspaceId);
+            for (const data of recordsOf(body)) expect(data.workspace_id).toBe(ws.workspaceId);
           }
         },
       ),
@@ -183,15 +183,16 @@ describe("hostile input", () => {
             if (before) expect(await record()).toEqual(before);
             return;
           }
-          const data = body.data as Record<string, unknown>;
           const sent = new Map(overrides);
-          expect(data.workspace_id).toBe(ws.workspaceId);
-          if (endpoint.method === "PATCH") expect(path).toContain(data.id);
-          for (const field of ["id", "workspace_id", "created_at", "updated_at"]) {
-            if (sent.has(field)) expect(data[field], `${field} was assigned`).not.toEqual(sent.get(field));
+          for (const data of recordsOf(body)) {
+            expect(data.workspace_id).toBe(ws.workspaceId);
+            if (endpoint.method === "PATCH") expect(path).toContain(data.id);
+            for (const field of ["id", "workspace_id", "created_at", "updated_at"]) {
+              if (sent.has(field)) expect(data[field], `${field} was assigned`).not.toEqual(sent.get(field));
+            }
+            if ("customer_id" in data) expect(data.customer_id).toBe(ws.customerId);
+            for (const [field] of unknown) expect(Object.hasOwn(data, field), `${field} was stored`).toBe(false);
           }
-          if ("customer_id" in data) expect(data.customer_id).toBe(ws.customerId);
-          for (const [field] of unknown) expect(Object.hasOwn(data, field), `${field} was stored`).toBe(false);
         },
       ),
       { numRuns: runs.mass },

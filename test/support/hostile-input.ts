@@ -44,7 +44,17 @@ const internals =
   /\bat \S+ \(|node_modules|Failed query|\bselect\b.*\bfrom\b|\binsert into\b|\bupdate\b.*\bset\b|syntax error|violates|duplicate key|NeonDbError|DrizzleQueryError|\bsqlstate\b|\bstack\b|TypeError|RangeError|SyntaxError|ReferenceError/i;
 
 export const clip = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…(${s.length} chars)` : s);
-const isWrite = (method: string) => method === "POST" || method === "PATCH" || method === "DELETE";
+const isWrite = (method: string) => method === "POST" || method === "PUT" || method === "PATCH" || method === "DELETE";
+/** POST /api/<resource>/batch: its refusals may name every refused item in `errors`, its answer is a list of results. */
+const isBatch = (path: string) => /^\/api\/\w+\/batch(?:\?|$)/.test(path);
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The records a write answered: its `data`, or each written record of a batch's results. */
+export function recordsOf(body: Record<string, unknown>): Record<string, unknown>[] {
+  const data = body.data as Record<string, unknown> | { data?: Record<string, unknown> }[];
+  if (!Array.isArray(data)) return [data];
+  return data.flatMap((result) => (result.data ? [result.data] : []));
+}
 
 /**
  * Sends a request as given (fetch adds a Content-Type only to a string body sent
@@ -72,12 +82,21 @@ export async function send(request: Sent): Promise<Answer> {
   const answer = { status: response.status, headers: response.headers, text, body: body as Record<string, unknown> };
 
   if (response.status >= 400) {
-    // Exactly the error envelope: no other field, a non-empty message without internals.
-    expect(answer.body, what).toEqual({ success: false, error: expect.any(String) });
+    // Exactly the error envelope: no other field (but a batch's `errors`), a non-empty message without internals.
+    const listed = isBatch(request.path) && "errors" in answer.body;
+    expect(answer.body, what).toEqual({
+      success: false,
+      error: expect.any(String),
+      ...(listed ? { errors: expect.any(Array) } : {}),
+    });
     const error = answer.body.error as string;
     expect(error.trim(), what).not.toBe("");
     // "Not found: <method> <path>" echoes the path the client sent; anything else is the server's own wording.
     if (!error.startsWith("Not found: ")) expect(error, what).not.toMatch(internals);
+    for (const item of listed ? (answer.body.errors as unknown[]) : []) {
+      expect(typeof item === "string" && item.trim() !== "", what).toBe(true);
+      expect(item, what).not.toMatch(internals);
+    }
     return answer;
   }
 
@@ -85,7 +104,17 @@ export async function send(request: Sent): Promise<Answer> {
   if (isWrite(request.method)) {
     // A write answers with the record, or with the delete message.
     const keys = Object.keys(answer.body).sort();
-    if (keys.includes("message")) {
+    if (isBatch(request.path)) {
+      // One result per operation: the record written, or the id deleted.
+      expect(keys, what).toEqual(["data", "success"]);
+      expect(Array.isArray(answer.body.data), what).toBe(true);
+      for (const result of answer.body.data as Record<string, unknown>[]) {
+        expect(result.id, what).toEqual(expect.stringMatching(uuidPattern));
+        if (result.op === "delete")
+          expect(result, what).toEqual({ op: "delete", status: 200, id: result.id, deleted: true });
+        else expect((result.data as Record<string, unknown>).id, what).toBe(result.id);
+      }
+    } else if (keys.includes("message")) {
       expect(keys, what).toEqual(["message", "success"]);
       expect(answer.body.message, what).toEqual(
         expect.stringMatching(/^(Contact|Customer|Address) deleted successfully$/),
@@ -161,13 +190,21 @@ export const withBody = endpoints.filter((e) => e.body);
 export const listContacts = endpoints.find((e) => e.name === "list contacts") as Endpoint;
 export const withId = endpoints.filter((e) => /^\/api\/\w+\/[0-9a-f-]{36}(?:\?|$)/.test(e.path(fakeWorkspace())));
 
+/** A batch body's one field. */
+const batchBody = { entries: { operations: undefined } };
 const schemaOf: Record<string, { entries: object }> = {
   "create contact": createContact,
   "update contact": updateContact,
+  "upsert contact": createContact,
+  "batch contacts": batchBody,
   "create customer": createCustomer,
   "update customer": updateCustomer,
+  "upsert customer": createCustomer,
+  "batch customers": batchBody,
   "create address": createAddress,
   "update address": updateAddress,
+  "upsert address": createAddress,
+  "batch addresses": batchBody,
 };
 export const fieldsOf = (endpoint: Endpoint) => Object.keys(schemaOf[endpoint.name]?.entries ?? {});
 
