@@ -14,12 +14,16 @@ import * as v from "valibot";
 import { permissions } from "../src/access/permissions.ts";
 import { tooManyRequests } from "../src/access/rate-limit.ts";
 import { addressObject } from "../src/addresses/object.ts";
+import { addressDocs } from "../src/addresses/operations.ts";
 import { serializeAddress } from "../src/addresses/serialize.ts";
 import { operations } from "../src/app.ts";
 import { contactObject } from "../src/contacts/object.ts";
+import { contactDocs } from "../src/contacts/operations.ts";
 import { serializeContact } from "../src/contacts/serialize.ts";
 import { customerObject } from "../src/customers/object.ts";
+import { customerDocs } from "../src/customers/operations.ts";
 import { serializeCustomer } from "../src/customers/serialize.ts";
+import { healthDocs } from "../src/health.ts";
 import { maxBodyBytes } from "../src/http/body.ts";
 import {
   type ApiError,
@@ -36,8 +40,9 @@ import {
   unsupportedMediaType,
 } from "../src/http/errors.ts";
 import { pageSize } from "../src/http/list.ts";
-import type { ObjectName, OperationSpec, RefusalStatus } from "../src/operation.ts";
+import type { Documentation, ObjectName, OperationSpec, RefusalStatus } from "../src/operation.ts";
 import { newTokenObject, tokenObject } from "../src/tokens/object.ts";
+import { tokenDocs } from "../src/tokens/operations.ts";
 import { acmeCustomer, jeanDupont, siegeSocial } from "./seed.ts";
 
 type Json = Record<string, unknown>;
@@ -261,6 +266,15 @@ function successResponse(spec: OperationSpec, status: number = spec.success.stat
 }
 
 /** Every operation the app registers, as the documentation lists them. */
+/** Each operation's summary and description, by operationId (declared beside the operations). */
+const documentation: Documentation = { ...contactDocs, ...customerDocs, ...addressDocs, ...tokenDocs, ...healthDocs };
+
+function docsOf(spec: OperationSpec) {
+  const docs = documentation[spec.operationId];
+  if (!docs) throw new Error(`${spec.operationId} has no documentation: add it to its resource's Documentation`);
+  return docs;
+}
+
 export const documentedOperations = operations.map(({ spec }) => ({
   method: spec.method,
   path: openApiPath(spec.path),
@@ -291,8 +305,8 @@ export function buildOpenApiDocument(): Json {
     item[spec.method] = {
       operationId: spec.operationId,
       tags: [spec.tag],
-      summary: spec.summary,
-      description: `${spec.description ?? ""}${needs}`.trim(),
+      summary: docsOf(spec).summary,
+      description: `${docsOf(spec).description ?? ""}${needs}`.trim(),
       ...(permission.length > 0 ? { "x-permission": permission.join(" ") } : { security: [] }),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(spec.body

@@ -47,8 +47,6 @@ export interface OperationSpec {
   path: string;
   operationId: string;
   tag: string;
-  summary: string;
-  description?: string;
   /** What the token needs; none: no token at all (/health). */
   permission?: Permission | readonly Permission[];
   /** The record an operation is about, for its messages ("Contact not found"). */
@@ -66,6 +64,14 @@ export interface OperationSpec {
   success: Success;
   refusals: readonly RefusalStatus[];
 }
+
+/**
+ * What the API reference says of operations, by operationId: beside the
+ * declarations (each resource's operations.ts ends with its own), read by
+ * scripts/openapi.ts, and imported by nothing the worker runs, so that the
+ * prose stays out of the bundle.
+ */
+export type Documentation = Record<string, { summary: string; description?: string }>;
 
 /** No input of that kind (an empty object type, as Hono's Input expects). */
 type Nothing = Record<never, never>;

@@ -31,8 +31,6 @@ interface Resource<P extends string, O extends ObjectName, Fields extends Select
   writes: BatchResource<Fields>;
   serialize: (row: SelectResultFields<Fields>) => Out;
   location: (id: string) => string;
-  /** what an upsert of this resource must respect, for its description */
-  rules?: string;
 }
 
 /** PUT /api/<resource>/by/{field}/{value}: 201 and Location if it created the record, else 200. */
@@ -43,15 +41,12 @@ export function upsertOperation<
   Out,
   C extends Body,
 >(r: Resource<P, O, Fields, Out, C>) {
-  const record = r.thing.toLowerCase();
   return operation(
     {
       method: "put",
       path: `/api/${r.plural}/by/:field/:value` as `/api/${P}/by/:field/:value`,
       operationId: `upsert${r.object}` as `upsert${O}`,
       tag: r.tag,
-      summary: `Create or update a ${record} by external id`,
-      description: `The ${record} whose \`field\` (id_crm, id_erp or id_accounting) is \`value\`: created from the body if there is none (201, Location), else updated with the body's fields (200). The body is a create body; it may repeat the value, not contradict it. Concurrent upserts of one value end in one ${record}.${r.rules ? ` ${r.rules}` : ""}`,
       permission: r.writes.permission,
       thing: r.thing,
       params: upsertParams,
@@ -87,9 +82,6 @@ export function batchOperation<
       path: `/api/${r.plural}/batch` as `/api/${P}/batch`,
       operationId: `batch${r.plural.charAt(0).toUpperCase()}${r.plural.slice(1)}` as `batch${Capitalize<P>}`,
       tag: r.tag,
-      summary: `Create, update, upsert and delete ${r.plural} in one request`,
-      description:
-        "Up to 1000 operations, applied all or none in one transaction (deletes, then updates, upserts, creates); the answer lists each one's outcome in request order. A refused batch changes nothing and names every refused operation in `errors`. Counts as one request for the rate limit.",
       permission: r.writes.permission,
       body: batchBody(r.createBody, r.updateBody),
       bodyLimit: maxBatchBodyBytes,
@@ -104,4 +96,22 @@ export function batchOperation<
       return answerBatch(c, result, r.serialize);
     },
   );
+}
+
+/** The API reference's words for a resource's upsert (see Documentation). */
+export function upsertDocs(record: string, rules = "") {
+  return {
+    summary: `Create or update a ${record} by external id`,
+    description:
+      `The ${record} whose \`field\` (id_crm, id_erp or id_accounting) is \`value\`: created from the body if there is none (201, Location), else updated with the body's fields (200). The body is a create body; it may repeat the value, not contradict it. Concurrent upserts of one value end in one ${record}. ${rules}`.trim(),
+  };
+}
+
+/** The API reference's words for a resource's batch (see Documentation). */
+export function batchDocs(records: string) {
+  return {
+    summary: `Create, update, upsert and delete ${records} in one request`,
+    description:
+      "Up to 1000 operations, applied all or none in one transaction (deletes, then updates, upserts, creates); the answer lists each one's outcome in request order. A refused batch changes nothing and names every refused operation in `errors`. Counts as one request for the rate limit.",
+  };
 }

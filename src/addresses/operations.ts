@@ -10,8 +10,8 @@ import { pageQuery } from "../http/list";
 import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
 import { countryCode, described, textFilter, updatedSince, uuid } from "../http/validation";
-import { operation } from "../operation";
-import { batchOperation, upsertOperation } from "../write-many";
+import { type Documentation, operation } from "../operation";
+import { batchDocs, batchOperation, upsertDocs, upsertOperation } from "../write-many";
 import { addressBatch, listAddresses, selectAddress } from "./queries";
 import { createAddress as createBody, updateAddress as updateBody } from "./schemas";
 import { serializeAddress } from "./serialize";
@@ -27,9 +27,6 @@ export const listAddressesOperation = operation(
     path: "/api/addresses",
     operationId: "listAddresses",
     tag,
-    summary: "List addresses",
-    description:
-      "Every address of the workspace, or those matching every filter given, oldest first (created_at, then id), or with `updated_since` least recently changed first (updated_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue. A cursor only continues the query that made it.",
     permission: "addresses:read",
     query: v.strictObject({
       customer_id: v.optional(described(uuid, "Only this customer's addresses")),
@@ -61,8 +58,6 @@ export const getAddressOperation = operation(
     path: "/api/addresses/:id",
     operationId: "getAddress",
     tag,
-    summary: "Get address",
-    description: "Retrieve a specific address by ID. Answers carry a strong ETag; `If-None-Match` with it gives 304.",
     permission: "addresses:read",
     thing,
     params,
@@ -85,8 +80,6 @@ export const createAddressOperation = operation(
     path: "/api/addresses",
     operationId: "createAddress",
     tag,
-    summary: "Create address",
-    description: "`contact_id`, if any, must name a contact of the same customer.",
     permission: "addresses:write",
     body: createBody,
     headers: ["Idempotency-Key"],
@@ -106,9 +99,6 @@ export const updateAddressOperation = operation(
     path: "/api/addresses/:id",
     operationId: "updateAddress",
     tag,
-    summary: "Update address",
-    description:
-      "Only the fields sent change; `null` unsets a nullable field (`contact_id: null` unlinks the contact). `customer_id` is immutable: only the current value is accepted.",
     permission: "addresses:write",
     thing,
     params,
@@ -131,7 +121,6 @@ export const deleteAddressOperation = operation(
     path: "/api/addresses/:id",
     operationId: "deleteAddress",
     tag,
-    summary: "Delete address",
     permission: "addresses:write",
     thing,
     params,
@@ -156,7 +145,6 @@ const writeMany = {
   writes: addressBatch,
   serialize: serializeAddress,
   location,
-  rules: "`customer_id` is immutable; `contact_id` must name a contact of the same customer.",
 } as const;
 export const upsertAddressOperation = upsertOperation(writeMany);
 export const batchAddressesOperation = batchOperation(writeMany);
@@ -170,3 +158,36 @@ export const addressOperations = [
   upsertAddressOperation,
   batchAddressesOperation,
 ] as const;
+
+/**
+ * What the API reference says of each operation, by operationId (scripts/openapi.ts).
+ * Nothing the worker runs imports it, so it stays out of the bundle.
+ */
+export const addressDocs: Documentation = {
+  listAddresses: {
+    summary: "List addresses",
+    description:
+      "Every address of the workspace, or those matching every filter given, oldest first (created_at, then id), or with `updated_since` least recently changed first (updated_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue. A cursor only continues the query that made it.",
+  },
+  getAddress: {
+    summary: "Get address",
+    description: "Retrieve a specific address by ID. Answers carry a strong ETag; `If-None-Match` with it gives 304.",
+  },
+  createAddress: {
+    summary: "Create address",
+    description: "`contact_id`, if any, must name a contact of the same customer.",
+  },
+  updateAddress: {
+    summary: "Update address",
+    description:
+      "Only the fields sent change; `null` unsets a nullable field (`contact_id: null` unlinks the contact). `customer_id` is immutable: only the current value is accepted.",
+  },
+  deleteAddress: {
+    summary: "Delete address",
+  },
+  upsertAddress: /* @__PURE__ */ upsertDocs(
+    "address",
+    "`customer_id` is immutable; `contact_id` must name a contact of the same customer.",
+  ),
+  batchAddresses: /* @__PURE__ */ batchDocs("addresses"),
+};

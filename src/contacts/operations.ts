@@ -10,8 +10,8 @@ import { pageQuery } from "../http/list";
 import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
 import { described, textFilter, updatedSince, uuid } from "../http/validation";
-import { operation } from "../operation";
-import { batchOperation, upsertOperation } from "../write-many";
+import { type Documentation, operation } from "../operation";
+import { batchDocs, batchOperation, upsertDocs, upsertOperation } from "../write-many";
 import { contactBatch, listContacts, selectContact } from "./queries";
 import { createContact as createBody, updateContact as updateBody } from "./schemas";
 import { serializeContact } from "./serialize";
@@ -27,9 +27,6 @@ export const listContactsOperation = operation(
     path: "/api/contacts",
     operationId: "listContacts",
     tag,
-    summary: "List contacts",
-    description:
-      "Every contact of the workspace, or those matching every filter given, oldest first (created_at, then id), or with `updated_since` least recently changed first (updated_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue. A cursor only continues the query that made it.",
     permission: "contacts:read",
     query: v.strictObject({
       customer_id: v.optional(described(uuid, "Only this customer's contacts")),
@@ -60,8 +57,6 @@ export const getContactOperation = operation(
     path: "/api/contacts/:id",
     operationId: "getContact",
     tag,
-    summary: "Get contact",
-    description: "Retrieve a specific contact by ID. Answers carry a strong ETag; `If-None-Match` with it gives 304.",
     permission: "contacts:read",
     thing,
     params,
@@ -84,7 +79,6 @@ export const createContactOperation = operation(
     path: "/api/contacts",
     operationId: "createContact",
     tag,
-    summary: "Create contact",
     permission: "contacts:write",
     body: createBody,
     headers: ["Idempotency-Key"],
@@ -104,9 +98,6 @@ export const updateContactOperation = operation(
     path: "/api/contacts/:id",
     operationId: "updateContact",
     tag,
-    summary: "Update contact",
-    description:
-      "Only the fields sent change; `null` unsets a nullable field; an array sent replaces the whole array. `customer_id` is immutable: only the current value is accepted.",
     permission: "contacts:write",
     thing,
     params,
@@ -129,8 +120,6 @@ export const deleteContactOperation = operation(
     path: "/api/contacts/:id",
     operationId: "deleteContact",
     tag,
-    summary: "Delete contact",
-    description: "The addresses linked to it stay, unlinked (`contact_id` becomes null).",
     permission: "contacts:write",
     thing,
     params,
@@ -157,7 +146,6 @@ const writeMany = {
   writes: contactBatch,
   serialize: serializeContact,
   location,
-  rules: "`customer_id` is immutable.",
 } as const;
 export const upsertContactOperation = upsertOperation(writeMany);
 export const batchContactsOperation = batchOperation(writeMany);
@@ -171,3 +159,33 @@ export const contactOperations = [
   upsertContactOperation,
   batchContactsOperation,
 ] as const;
+
+/**
+ * What the API reference says of each operation, by operationId (scripts/openapi.ts).
+ * Nothing the worker runs imports it, so it stays out of the bundle.
+ */
+export const contactDocs: Documentation = {
+  listContacts: {
+    summary: "List contacts",
+    description:
+      "Every contact of the workspace, or those matching every filter given, oldest first (created_at, then id), or with `updated_since` least recently changed first (updated_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue. A cursor only continues the query that made it.",
+  },
+  getContact: {
+    summary: "Get contact",
+    description: "Retrieve a specific contact by ID. Answers carry a strong ETag; `If-None-Match` with it gives 304.",
+  },
+  createContact: {
+    summary: "Create contact",
+  },
+  updateContact: {
+    summary: "Update contact",
+    description:
+      "Only the fields sent change; `null` unsets a nullable field; an array sent replaces the whole array. `customer_id` is immutable: only the current value is accepted.",
+  },
+  deleteContact: {
+    summary: "Delete contact",
+    description: "The addresses linked to it stay, unlinked (`contact_id` becomes null).",
+  },
+  upsertContact: /* @__PURE__ */ upsertDocs("contact", "`customer_id` is immutable."),
+  batchContacts: /* @__PURE__ */ batchDocs("contacts"),
+};

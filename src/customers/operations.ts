@@ -10,8 +10,8 @@ import { pageQuery } from "../http/list";
 import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
 import { described, textFilter, updatedSince } from "../http/validation";
-import { operation } from "../operation";
-import { batchOperation, upsertOperation } from "../write-many";
+import { type Documentation, operation } from "../operation";
+import { batchDocs, batchOperation, upsertDocs, upsertOperation } from "../write-many";
 import { customerBatch, deleteCustomerCascade, listCustomers, lockCustomer, selectCustomer } from "./queries";
 import { createCustomer as createBody, updateCustomer as updateBody } from "./schemas";
 import { serializeCustomer } from "./serialize";
@@ -27,9 +27,6 @@ export const listCustomersOperation = operation(
     path: "/api/customers",
     operationId: "listCustomers",
     tag,
-    summary: "List customers",
-    description:
-      "Every customer of the workspace, or those matching every filter given, oldest first (created_at, then id), or with `updated_since` least recently changed first (updated_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue. A cursor only continues the query that made it.",
     permission: "customers:read",
     query: v.strictObject({
       id_crm: v.optional(textFilter(255, "Only the customer with this CRM id")),
@@ -60,8 +57,6 @@ export const getCustomerOperation = operation(
     path: "/api/customers/:id",
     operationId: "getCustomer",
     tag,
-    summary: "Get customer",
-    description: "Retrieve a specific customer by ID. Answers carry a strong ETag; `If-None-Match` with it gives 304.",
     permission: "customers:read",
     thing,
     params,
@@ -84,7 +79,6 @@ export const createCustomerOperation = operation(
     path: "/api/customers",
     operationId: "createCustomer",
     tag,
-    summary: "Create customer",
     permission: "customers:write",
     body: createBody,
     headers: ["Idempotency-Key"],
@@ -104,9 +98,6 @@ export const updateCustomerOperation = operation(
     path: "/api/customers/:id",
     operationId: "updateCustomer",
     tag,
-    summary: "Update customer",
-    description:
-      "Only the fields sent change; `null` unsets a nullable field; `tax_ids` sent replaces them all (`[]` clears them).",
     permission: "customers:write",
     thing,
     params,
@@ -129,9 +120,6 @@ export const deleteCustomerOperation = operation(
     path: "/api/customers/:id",
     operationId: "deleteCustomer",
     tag,
-    summary: "Delete customer",
-    description:
-      "A customer that still has contacts or addresses is kept (409) unless `cascade=true`, which deletes them with it in one transaction and needs `contacts:write` and `addresses:write` too.",
     permission: "customers:write",
     thing,
     params,
@@ -197,3 +185,34 @@ export const customerOperations = [
   upsertCustomerOperation,
   batchCustomersOperation,
 ] as const;
+
+/**
+ * What the API reference says of each operation, by operationId (scripts/openapi.ts).
+ * Nothing the worker runs imports it, so it stays out of the bundle.
+ */
+export const customerDocs: Documentation = {
+  listCustomers: {
+    summary: "List customers",
+    description:
+      "Every customer of the workspace, or those matching every filter given, oldest first (created_at, then id), or with `updated_since` least recently changed first (updated_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue. A cursor only continues the query that made it.",
+  },
+  getCustomer: {
+    summary: "Get customer",
+    description: "Retrieve a specific customer by ID. Answers carry a strong ETag; `If-None-Match` with it gives 304.",
+  },
+  createCustomer: {
+    summary: "Create customer",
+  },
+  updateCustomer: {
+    summary: "Update customer",
+    description:
+      "Only the fields sent change; `null` unsets a nullable field; `tax_ids` sent replaces them all (`[]` clears them).",
+  },
+  deleteCustomer: {
+    summary: "Delete customer",
+    description:
+      "A customer that still has contacts or addresses is kept (409) unless `cascade=true`, which deletes them with it in one transaction and needs `contacts:write` and `addresses:write` too.",
+  },
+  upsertCustomer: /* @__PURE__ */ upsertDocs("customer"),
+  batchCustomers: /* @__PURE__ */ batchDocs("customers"),
+};

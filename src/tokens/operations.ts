@@ -12,7 +12,7 @@ import {
 import { idParams } from "../http/params";
 import { deleted } from "../http/respond";
 import { isoTimestamp } from "../lib/time";
-import { operation } from "../operation";
+import { type Documentation, operation } from "../operation";
 import { creatorToken, insertToken, listTokens, revokeToken, selectToken } from "./queries";
 import { createToken as createBody } from "./schemas";
 import { serializeToken } from "./serialize";
@@ -26,8 +26,6 @@ export const listTokensOperation = operation(
     path: "/api/tokens",
     operationId: "listTokens",
     tag,
-    summary: "List API tokens",
-    description: "The workspace's tokens that have not been revoked, oldest first. Secrets are never shown again.",
     permission: "tokens:admin",
     success: { status: 200, kind: "list", object: "Token", pages: false },
     refusals: [401, 403, 429, 500, 503],
@@ -45,9 +43,6 @@ export const createTokenOperation = operation(
     path: "/api/tokens",
     operationId: "createToken",
     tag,
-    summary: "Create API token",
-    description:
-      "The answer holds the secret `token`, once: only its SHA-256 is stored. A token can only grant permissions it holds itself (at least one), and cannot outlive the token that creates it: without `expires_at` it expires when its creator does. `Idempotency-Key` is refused here (400): the secret is never stored, so a retry could not be answered again.",
     permission: "tokens:admin",
     body: createBody,
     success: { status: 201, kind: "object", object: "NewToken" },
@@ -96,8 +91,6 @@ export const deleteTokenOperation = operation(
     path: "/api/tokens/:id",
     operationId: "deleteToken",
     tag,
-    summary: "Delete API token",
-    description: "Revokes the token: it is refused from its next request on. Irreversible.",
     permission: "tokens:admin",
     thing,
     params: idParams("token"),
@@ -116,3 +109,23 @@ export const deleteTokenOperation = operation(
 );
 
 export const tokenOperations = [listTokensOperation, createTokenOperation, deleteTokenOperation] as const;
+
+/**
+ * What the API reference says of each operation, by operationId (scripts/openapi.ts).
+ * Nothing the worker runs imports it, so it stays out of the bundle.
+ */
+export const tokenDocs: Documentation = {
+  listTokens: {
+    summary: "List API tokens",
+    description: "The workspace's tokens that have not been revoked, oldest first. Secrets are never shown again.",
+  },
+  createToken: {
+    summary: "Create API token",
+    description:
+      "The answer holds the secret `token`, once: only its SHA-256 is stored. A token can only grant permissions it holds itself (at least one), and cannot outlive the token that creates it: without `expires_at` it expires when its creator does. `Idempotency-Key` is refused here (400): the secret is never stored, so a retry could not be answered again.",
+  },
+  deleteToken: {
+    summary: "Delete API token",
+    description: "Revokes the token: it is refused from its next request on. Irreversible.",
+  },
+};
