@@ -39,7 +39,7 @@ import {
   preconditionFailed,
   unsupportedMediaType,
 } from "../src/http/errors.ts";
-import { pageSize } from "../src/http/list.ts";
+import { maxLimit, pageSize } from "../src/http/list.ts";
 import type { Documentation, ObjectName, OperationSpec, RefusalStatus } from "../src/operation.ts";
 import { newTokenObject, tokenObject } from "../src/tokens/object.ts";
 import { tokenDocs } from "../src/tokens/operations.ts";
@@ -179,11 +179,24 @@ const headerParameters: Record<string, string> = {
 };
 
 /** The parameters of an object schema (path or query), one per key. */
-function parametersOf(schema: OperationSpec["params"], place: "path" | "query"): Json[] {
+/** What the reference says of the parameters every list takes (the worker's schemas carry no prose). */
+const listParameterDocs: Record<string, string> = {
+  limit: `Page size, 1 to ${maxLimit}: answers one page with has_more and next_cursor`,
+  cursor: "The next_cursor of the previous page",
+  updated_since:
+    "Only records changed at or after this instant (ISO 8601), least recently changed first; see docs/api.md for what it cannot see",
+};
+
+function parametersOf(
+  schema: OperationSpec["params"],
+  place: "path" | "query",
+  described: Record<string, string> = {},
+): Json[] {
   if (!schema) return [];
   return Object.entries(schema.entries).map(([name, entry]) => {
     const optional = entry.type === "optional";
-    const { description, ...json } = schemaOf(entry as v.GenericSchema) as Json & { description?: string };
+    const { description: own, ...json } = schemaOf(entry as v.GenericSchema) as Json & { description?: string };
+    const description = described[name] ?? listParameterDocs[name] ?? own;
     return { name, in: place, required: !optional, ...(description ? { description } : {}), schema: json };
   });
 }
@@ -265,7 +278,45 @@ function successResponse(spec: OperationSpec, status: number = spec.success.stat
   };
 }
 
-/** Every operation the app registers, as the documentation lists them. */
+/**
+ * The description each field of a response object declares last (its own, over
+ * the generic one of its type: the JSON Schema converter keeps the first, and
+ * stops at a transformation such as the uuid's).
+ */
+function fieldDescriptions(object: v.GenericSchema): Record<string, string> {
+  const inner = (object as { pipe?: unknown[] }).pipe?.[0] ?? object;
+  const entries = (inner as { entries?: Record<string, { pipe?: { type: string; description?: string }[] }> }).entries;
+  const out: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(entries ?? {})) {
+    const described = entry.pipe?.filter((item) => item.type === "description").at(-1)?.description;
+    if (described) out[name] = described;
+  }
+  return out;
+}
+
+/**
+ * A schema's fields described as the object's fields of the same name are (the
+ * descriptions live in src/<resource>/object.ts, out of the worker bundle), at
+ * any depth: the object itself, a body, a batch's items and their data.
+ */
+function withFieldDescriptions(schema: Json, object: v.GenericSchema | undefined): Json {
+  if (!object) return schema;
+  const descriptions = fieldDescriptions(object);
+  const fill = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(fill);
+    if (typeof node !== "object" || node === null) return node;
+    const out: Json = {};
+    for (const [key, value] of Object.entries(node)) out[key] = fill(value);
+    const fields = out.properties as Record<string, Json> | undefined;
+    for (const [name, field] of Object.entries(fields ?? {})) {
+      const description = descriptions[name];
+      if (description && fields) fields[name] = { ...field, description };
+    }
+    return out;
+  };
+  return fill(schema) as Json;
+}
+
 /** Each operation's summary and description, by operationId (declared beside the operations). */
 const documentation: Documentation = { ...contactDocs, ...customerDocs, ...addressDocs, ...tokenDocs, ...healthDocs };
 
@@ -275,6 +326,7 @@ function docsOf(spec: OperationSpec) {
   return docs;
 }
 
+/** Every operation the app registers, as the documentation lists them. */
 export const documentedOperations = operations.map(({ spec }) => ({
   method: spec.method,
   path: openApiPath(spec.path),
@@ -290,11 +342,16 @@ export function buildOpenApiDocument(): Json {
         ? `\n\nNeeds the ${permission.map((p) => `\`${p}\``).join(", ")} permission${permission.length > 1 ? "s" : ""}.`
         : "";
     const parameters = [
-      ...parametersOf(spec.params, "path"),
-      ...parametersOf(spec.query, "query"),
+      ...parametersOf(spec.params, "path", {
+        id: `UUID of the ${spec.thing?.toLowerCase()}, in any spelling PostgreSQL accepts`,
+        field: "The external id matched on: id_crm, id_erp or id_accounting",
+        value: "Its value, 1 to 255 characters (percent-encoded; it cannot contain /)",
+      }),
+      ...parametersOf(spec.query, "query", docsOf(spec).parameters),
       ...(spec.headers ?? []).map((header) => ({ $ref: `#/components/parameters/${headerParameters[header]}` })),
     ];
-    if (spec.body) bodies[bodyName(spec)] = schemaOf(spec.body);
+    const object = "object" in spec.success ? objects[spec.success.object] : undefined;
+    if (spec.body) bodies[bodyName(spec)] = withFieldDescriptions(schemaOf(spec.body), object);
     const responses: Json = { [spec.success.status]: successResponse(spec) };
     if (spec.success.kind === "upserted") responses[200] = successResponse(spec, 200);
     if (spec.headers?.includes("If-None-Match")) responses[304] = { $ref: "#/components/responses/NotModified" };
@@ -325,7 +382,10 @@ export function buildOpenApiDocument(): Json {
     ...Object.fromEntries(
       Object.entries(objects).map(([name, schema]) => [
         name,
-        { ...schemaOf(schema), ...(examples[name as ObjectName] ? { example: examples[name as ObjectName] } : {}) },
+        {
+          ...withFieldDescriptions(schemaOf(schema), schema),
+          ...(examples[name as ObjectName] ? { example: examples[name as ObjectName] } : {}),
+        },
       ]),
     ),
     ...bodies,

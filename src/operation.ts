@@ -71,7 +71,14 @@ export interface OperationSpec {
  * scripts/openapi.ts, and imported by nothing the worker runs, so that the
  * prose stays out of the bundle.
  */
-export type Documentation = Record<string, { summary: string; description?: string }>;
+export type Documentation = Record<
+  string,
+  {
+    summary: string;
+    description?: string /** query parameters' descriptions, by name */;
+    parameters?: Record<string, string>;
+  }
+>;
 
 /** No input of that kind (an empty object type, as Hono's Input expects). */
 type Nothing = Record<never, never>;

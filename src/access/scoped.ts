@@ -3,7 +3,7 @@
 // from 403, and records when the token was used) travels with the data queries;
 // those take their workspace from the token row inside SQL, so a refused token
 // reads and writes nothing even though its queries still run.
-import { and, arrayOverlaps, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, arrayOverlaps, eq, gt, isNull, lt, or, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client";
@@ -54,14 +54,14 @@ export interface Scope {
   tokenRow: SQL;
 }
 
-const tokenIsLive = (tokenHash: string) =>
+const tokenIsLive = (tokenHash: string | Placeholder) =>
   and(
     eq(apiTokens.tokenHash, tokenHash),
     isNull(apiTokens.revokedAt),
     or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`)),
   );
 
-function scopeOf(tokenHash: string, needed: readonly Permission[], guard?: SQL): Scope {
+function scopeOf(tokenHash: string | Placeholder, needed: readonly Permission[], guard?: SQL): Scope {
   const tokenRow = and(
     tokenIsLive(tokenHash),
     ...needed.map((permission) => arrayOverlaps(apiTokens.permissions, permissionsGranting(permission))),
@@ -73,12 +73,12 @@ function scopeOf(tokenHash: string, needed: readonly Permission[], guard?: SQL):
 // Records when the token was last used, to the minute (writing it on every
 // request would make concurrent requests of one token queue on its row lock),
 // as a data-modifying CTE of the token lookup: no statement of its own.
-function touchToken(db: Db, tokenHash: string) {
+function touchToken(db: Db, tokenHash: string | Placeholder) {
   return db.$with("touch").as(touchUpdate(db, tokenHash).returning({ id: apiTokens.id }));
 }
 
 /** The update that records the token's use, at most once a minute. */
-function touchUpdate(db: Db, tokenHash: string) {
+function touchUpdate(db: Db, tokenHash: string | Placeholder) {
   return db
     .update(apiTokens)
     .set({ lastUsedAt: sql`now()` })
@@ -260,40 +260,86 @@ type ScopedSelect = PromiseLike<{ createdAt: Date; updatedAt?: Date; id: string 
   as(alias: string): unknown;
 };
 
+type ScopedRow = TokenState & { row: Record<string, unknown> | null };
+
 /**
- * A read in a single statement, token check included: the token row, with the
- * data query joined to it laterally. Cheaper than a batch (no transaction, one
- * statement instead of three): reads are most of the traffic. Rows come back in
- * the list's order: (created_at, id), or (updated_at, id).
+ * The single statement of a read: the token row, with the data query joined to
+ * it laterally (and the touch of last_used_at as a CTE). Cheaper than a batch
+ * (no transaction, one statement instead of three): reads are most of the
+ * traffic. Rows come back in the list's order: (created_at, id), or (updated_at, id).
  */
+function scopedRead(
+  db: Db,
+  tokenHash: string | Placeholder,
+  permission: Permission,
+  build: (scope: Scope) => ScopedSelect,
+  order: ListOrder,
+) {
+  const query = build(scopeOf(tokenHash, [permission]));
+  // The subquery's columns, as the outer select refers to them ("data"."id", …).
+  const data = query.as("data") as unknown as Record<string, PgColumn>;
+  const row: Record<string, PgColumn> = {};
+  for (const key of Object.keys(query._.selectedFields)) row[key] = data[key] as PgColumn;
+  return db
+    .with(touchToken(db, tokenHash))
+    .select({ ...tokenState, row })
+    .from(apiTokens)
+    .leftJoinLateral(data as never, sql`true`)
+    .where(eq(apiTokens.tokenHash, tokenHash))
+    .orderBy(
+      order === "name"
+        ? nameKey(data.sortName as PgColumn)
+        : ((order === "updated" ? data.updatedAt : data.createdAt) as PgColumn),
+      data.id as PgColumn,
+    );
+}
+
+/** The token check, then the rows: throws 401/403/429 if the token may not read. */
+async function admitRows<Q extends ScopedSelect>(
+  caller: Caller,
+  permission: Permission,
+  counted: boolean,
+  rows: ScopedRow[],
+): Promise<Awaited<Q>> {
+  await admit(caller, rows[0], [permission], counted, true);
+  return rows.flatMap((r) => (r.row ? [r.row] : [])) as Awaited<Q>;
+}
+
+/** A read in a single statement, token check included (see scopedRead). */
 export async function readScoped<Q extends ScopedSelect>(
   caller: Caller,
   permission: Permission,
   build: (scope: Scope) => Q,
   order: ListOrder = "created",
 ): Promise<Awaited<Q>> {
-  const { db, tokenHash } = caller;
-  const counted = (await caller.rateLimit?.beforeQuery(tokenHash)) ?? false;
-  const query = build(scopeOf(tokenHash, [permission]));
-  // The subquery's columns, as the outer select refers to them ("data"."id", …).
-  const data = query.as("data") as unknown as Record<string, PgColumn>;
-  const row: Record<string, PgColumn> = {};
-  for (const key of Object.keys(query._.selectedFields)) row[key] = data[key] as PgColumn;
-  const rows: (TokenState & { row: Record<string, unknown> | null })[] = await send(
-    caller,
-    db
-      .with(touchToken(db, tokenHash))
-      .select({ ...tokenState, row })
-      .from(apiTokens)
-      .leftJoinLateral(data as never, sql`true`)
-      .where(eq(apiTokens.tokenHash, tokenHash))
-      .orderBy(
-        order === "name"
-          ? nameKey(data.sortName as PgColumn)
-          : ((order === "updated" ? data.updatedAt : data.createdAt) as PgColumn),
-        data.id as PgColumn,
-      ),
-  );
-  await admit(caller, rows[0], [permission], counted, true);
-  return rows.flatMap((r) => (r.row ? [r.row] : [])) as Awaited<Q>;
+  const counted = (await caller.rateLimit?.beforeQuery(caller.tokenHash)) ?? false;
+  const statement = scopedRead(caller.db, caller.tokenHash, permission, build, order);
+  const rows = (await send(caller, statement)) as ScopedRow[];
+  return admitRows<Q>(caller, permission, counted, rows);
+}
+
+/**
+ * A read whose statement never changes shape (a record by id): built once per
+ * isolate, with placeholders for the token hash and the id, so that a request
+ * only fills in its values. Building a Drizzle query costs more worker CPU than
+ * the rest of a GET (docs/performance.md).
+ */
+export function preparedRead<Q extends ScopedSelect>(
+  name: string,
+  permission: Permission,
+  build: (db: Db, scope: Scope, id: Placeholder<"id">) => Q,
+) {
+  const prepared = new WeakMap<Db, { execute(values: Record<string, unknown>): Promise<unknown> }>();
+  return async (caller: Caller, id: string): Promise<Awaited<Q>> => {
+    const { db, tokenHash } = caller;
+    let statement = prepared.get(db);
+    if (!statement) {
+      const read = (scope: Scope) => build(db, scope, sql.placeholder("id"));
+      statement = scopedRead(db, sql.placeholder("tokenHash"), permission, read, "created").prepare(name);
+      prepared.set(db, statement);
+    }
+    const counted = (await caller.rateLimit?.beforeQuery(tokenHash)) ?? false;
+    const rows = (await send(caller, statement.execute({ tokenHash, id }))) as ScopedRow[];
+    return admitRows<Q>(caller, permission, counted, rows);
+  };
 }

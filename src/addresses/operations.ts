@@ -2,14 +2,14 @@
 import * as v from "valibot";
 import { answerRecord, writeBatch } from "../access/batch";
 import { listRecords } from "../access/list";
-import { readScoped } from "../access/scoped";
+import { preparedRead } from "../access/scoped";
 import { addressTypes } from "../db/schema";
 import { ifMatch } from "../http/conditional";
 import { notFound } from "../http/errors";
 import { pageQuery } from "../http/list";
 import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
-import { countryCode, described, textFilter, updatedSince, uuid } from "../http/validation";
+import { countryCode, textFilter, updatedSince, uuid } from "../http/validation";
 import { type Documentation, operation } from "../operation";
 import { batchDocs, batchOperation, upsertDocs, upsertOperation } from "../write-many";
 import { addressBatch, listAddresses, selectAddress } from "./queries";
@@ -29,13 +29,13 @@ export const listAddressesOperation = operation(
     tag,
     permission: "addresses:read",
     query: v.strictObject({
-      customer_id: v.optional(described(uuid, "Only this customer's addresses")),
-      contact_id: v.optional(described(uuid, "Only the addresses linked to this contact")),
-      id_crm: v.optional(textFilter(255, "Only the address with this CRM id")),
-      id_erp: v.optional(textFilter(255, "Only the address with this ERP id")),
-      id_accounting: v.optional(textFilter(255, "Only the address with this accounting id")),
-      type: v.optional(described(v.picklist(addressTypes), "Only addresses of this type")),
-      country: v.optional(described(countryCode, "Only addresses in this country (ISO 3166-1 alpha-2, any case)")),
+      customer_id: v.optional(uuid),
+      contact_id: v.optional(uuid),
+      id_crm: v.optional(textFilter(255)),
+      id_erp: v.optional(textFilter(255)),
+      id_accounting: v.optional(textFilter(255)),
+      type: v.optional(v.picklist(addressTypes)),
+      country: v.optional(countryCode),
       updated_since: v.optional(updatedSince),
       ...pageQuery,
     }),
@@ -52,6 +52,9 @@ export const listAddressesOperation = operation(
   },
 );
 
+/** GET's statement, built once per isolate (access/scoped.ts). */
+const readAddress = preparedRead("getAddress", "addresses:read", selectAddress);
+
 export const getAddressOperation = operation(
   {
     method: "get",
@@ -67,8 +70,7 @@ export const getAddressOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const { caller } = c.var;
-    const [row] = await readScoped(caller, "addresses:read", (scope) => selectAddress(caller.db, scope, id));
+    const [row] = await readAddress(c.var.caller, id);
     if (!row) throw notFound(thing);
     return okRecord(c, serializeAddress(row), row.etag);
   },
@@ -168,6 +170,15 @@ export const addressDocs: Documentation = {
     summary: "List addresses",
     description:
       "Every address of the workspace, or those matching every filter given, oldest first (created_at, then id), or with `updated_since` least recently changed first (updated_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue. A cursor only continues the query that made it.",
+    parameters: {
+      customer_id: "Only this customer's addresses",
+      contact_id: "Only the addresses linked to this contact",
+      type: "Only addresses of this type",
+      country: "Only addresses in this country (ISO 3166-1 alpha-2, any case)",
+      id_crm: "Only the address with this CRM id",
+      id_erp: "Only the address with this ERP id",
+      id_accounting: "Only the address with this accounting id",
+    },
   },
   getAddress: {
     summary: "Get address",

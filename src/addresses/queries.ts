@@ -1,5 +1,5 @@
 // Workspace-scoped queries for addresses (see contacts/queries.ts for the pattern).
-import { and, eq, getTableColumns, gte } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, type Placeholder } from "drizzle-orm";
 import type { BatchResource } from "../access/batch";
 import type { Scope } from "../access/scoped";
 import type { Db } from "../db/client";
@@ -15,9 +15,11 @@ export const addressEtag = etagOf(rowVersion(addresses));
 /** One address as GET answers it: its fields and its ETag. */
 const addressRecordFields = { ...addressFields, etag: addressEtag.as("etag") };
 
-const inScope = (scope: Scope, id: string) => and(eq(addresses.workspaceId, scope.workspaceId), eq(addresses.id, id));
+/** The record with that id, in the token's workspace (the id may be a prepared statement's placeholder). */
+const inScope = (scope: Scope, id: string | Placeholder) =>
+  and(eq(addresses.workspaceId, scope.workspaceId), eq(addresses.id, id));
 
-export function selectAddress(db: Db, scope: Scope, id: string) {
+export function selectAddress(db: Db, scope: Scope, id: string | Placeholder) {
   return db.select(addressRecordFields).from(addresses).where(inScope(scope, id));
 }
 

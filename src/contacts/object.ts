@@ -9,7 +9,14 @@ export const contactObject = v.pipe(
   v.object({
     id: idField("UUID of the contact"),
     workspace_id: idField("Workspace UUID, from the token"),
-    ...answered(createContact.entries),
+    ...answered(createContact.entries, {
+      customer_id: "Parent customer UUID; immutable",
+      first_name: "First name",
+      last_name: "Last name",
+      email: "Email address (a shape check; not unique)",
+      phone: "Phone number, free-form",
+      role: "Assigned roles; a sent array replaces them all",
+    }),
     address_ids: v.pipe(
       v.array(idField("Address UUID")),
       v.description(

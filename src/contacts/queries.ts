@@ -1,6 +1,6 @@
 // Workspace-scoped queries for contacts. Each returns an unexecuted Drizzle
 // query, to be sent with the token check in one batch (see access/scoped.ts).
-import { and, eq, getTableColumns, gte, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, type Placeholder, sql } from "drizzle-orm";
 import type { BatchResource } from "../access/batch";
 import type { Scope } from "../access/scoped";
 import type { Db } from "../db/client";
@@ -30,9 +30,11 @@ export const contactEtag = etagOf([
 /** One contact as GET answers it: its fields and its ETag. */
 const contactRecordFields = { ...contactFields, etag: contactEtag.as("etag") };
 
-const inScope = (scope: Scope, id: string) => and(eq(contacts.workspaceId, scope.workspaceId), eq(contacts.id, id));
+/** The record with that id, in the token's workspace (the id may be a prepared statement's placeholder). */
+const inScope = (scope: Scope, id: string | Placeholder) =>
+  and(eq(contacts.workspaceId, scope.workspaceId), eq(contacts.id, id));
 
-export function selectContact(db: Db, scope: Scope, id: string) {
+export function selectContact(db: Db, scope: Scope, id: string | Placeholder) {
   return db.select(contactRecordFields).from(contacts).where(inScope(scope, id));
 }
 

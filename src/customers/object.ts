@@ -9,7 +9,13 @@ export const customerObject = v.pipe(
   v.object({
     id: idField("UUID of the customer"),
     workspace_id: idField("Workspace UUID, from the token"),
-    ...answered(createCustomer.entries),
+    ...answered(createCustomer.entries, {
+      name: "Display name",
+      type: "company or individual",
+      segment_id: "Customer segment UUID",
+      logo: "Logo URL",
+      tax_ids: "Legal identifiers, e.g. VAT FR12345678901; a sent array replaces them all",
+    }),
     contact_ids: v.pipe(v.array(idField("Contact UUID")), v.description("The customer's contacts, oldest first")),
     address_ids: v.pipe(v.array(idField("Address UUID")), v.description("The customer's addresses, oldest first")),
     ...recordTimestamps,

@@ -2,14 +2,14 @@
 import * as v from "valibot";
 import { answerRecord, writeBatch } from "../access/batch";
 import { listRecords } from "../access/list";
-import { readScoped, runScoped } from "../access/scoped";
+import { preparedRead, runScoped } from "../access/scoped";
 import { customerTypes } from "../db/schema";
 import { ifMatch } from "../http/conditional";
 import { notFound } from "../http/errors";
 import { pageQuery } from "../http/list";
 import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
-import { described, textFilter, updatedSince } from "../http/validation";
+import { textFilter, updatedSince } from "../http/validation";
 import { type Documentation, operation } from "../operation";
 import { batchDocs, batchOperation, upsertDocs, upsertOperation } from "../write-many";
 import { customerBatch, deleteCustomerCascade, listCustomers, lockCustomer, selectCustomer } from "./queries";
@@ -29,12 +29,12 @@ export const listCustomersOperation = operation(
     tag,
     permission: "customers:read",
     query: v.strictObject({
-      id_crm: v.optional(textFilter(255, "Only the customer with this CRM id")),
-      id_erp: v.optional(textFilter(255, "Only the customer with this ERP id")),
-      id_accounting: v.optional(textFilter(255, "Only the customer with this accounting id")),
-      tax_value: v.optional(textFilter(100, "Only customers with this value among their tax_ids, e.g. a VAT number")),
-      type: v.optional(described(v.picklist(customerTypes), "Only customers of this type")),
-      name_prefix: v.optional(textFilter(200, "Only customers whose name starts with this (case-insensitive)")),
+      id_crm: v.optional(textFilter(255)),
+      id_erp: v.optional(textFilter(255)),
+      id_accounting: v.optional(textFilter(255)),
+      tax_value: v.optional(textFilter(100)),
+      type: v.optional(v.picklist(customerTypes)),
+      name_prefix: v.optional(textFilter(200)),
       updated_since: v.optional(updatedSince),
       ...pageQuery,
     }),
@@ -51,6 +51,9 @@ export const listCustomersOperation = operation(
   },
 );
 
+/** GET's statement, built once per isolate (access/scoped.ts). */
+const readCustomer = preparedRead("getCustomer", "customers:read", selectCustomer);
+
 export const getCustomerOperation = operation(
   {
     method: "get",
@@ -66,8 +69,7 @@ export const getCustomerOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const { caller } = c.var;
-    const [row] = await readScoped(caller, "customers:read", (scope) => selectCustomer(caller.db, scope, id));
+    const [row] = await readCustomer(c.var.caller, id);
     if (!row) throw notFound(thing);
     return okRecord(c, serializeCustomer(row), row.etag);
   },
@@ -128,7 +130,6 @@ export const deleteCustomerOperation = operation(
         v.pipe(
           v.string(),
           v.check((value) => value === "true" || value === "false", "must be true or false"),
-          v.description("`true` deletes the customer's contacts and addresses with it"),
         ),
       ),
     }),
@@ -195,6 +196,14 @@ export const customerDocs: Documentation = {
     summary: "List customers",
     description:
       "Every customer of the workspace, or those matching every filter given, oldest first (created_at, then id), or with `updated_since` least recently changed first (updated_at, then id). Without `limit` or `cursor`, everything is returned, streamed in pages of 1000 past the first; with them, one page and where to continue. A cursor only continues the query that made it.",
+    parameters: {
+      type: "Only customers of this type",
+      id_crm: "Only the customer with this CRM id",
+      id_erp: "Only the customer with this ERP id",
+      id_accounting: "Only the customer with this accounting id",
+      tax_value: "Only customers with this value among their tax_ids, e.g. a VAT number",
+      name_prefix: "Only customers whose name starts with this (case-insensitive)",
+    },
   },
   getCustomer: {
     summary: "Get customer",
@@ -212,6 +221,7 @@ export const customerDocs: Documentation = {
     summary: "Delete customer",
     description:
       "A customer that still has contacts or addresses is kept (409) unless `cascade=true`, which deletes them with it in one transaction and needs `contacts:write` and `addresses:write` too.",
+    parameters: { cascade: "`true` deletes the customer's contacts and addresses with it" },
   },
   upsertCustomer: /* @__PURE__ */ upsertDocs("customer"),
   batchCustomers: /* @__PURE__ */ batchDocs("customers"),

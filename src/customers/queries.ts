@@ -1,5 +1,5 @@
 // Workspace-scoped queries for customers (see contacts/queries.ts for the pattern).
-import { and, eq, getTableColumns, gte, type SQL, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { BatchResource } from "../access/batch";
 import type { Scope } from "../access/scoped";
 import { batchRefusal, paths } from "../db/batch";
@@ -32,9 +32,11 @@ export const customerEtag = etagOf([...rowVersion(customers), childIds(contacts)
 /** One customer as GET answers it: its fields and its ETag. */
 const customerRecordFields = { ...customerFields, etag: customerEtag.as("etag") };
 
-const inScope = (scope: Scope, id: string) => and(eq(customers.workspaceId, scope.workspaceId), eq(customers.id, id));
+/** The record with that id, in the token's workspace (the id may be a prepared statement's placeholder). */
+const inScope = (scope: Scope, id: string | Placeholder) =>
+  and(eq(customers.workspaceId, scope.workspaceId), eq(customers.id, id));
 
-export function selectCustomer(db: Db, scope: Scope, id: string) {
+export function selectCustomer(db: Db, scope: Scope, id: string | Placeholder) {
   return db.select(customerRecordFields).from(customers).where(inScope(scope, id));
 }
 

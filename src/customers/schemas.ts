@@ -1,7 +1,7 @@
 // Request schemas for customers.
 import * as v from "valibot";
 import { customerTypes } from "../db/schema";
-import { described, externalIds, httpUrl, requiredText, uuid } from "../http/validation";
+import { externalIds, httpUrl, requiredText, uuid } from "../http/validation";
 
 // Legal identifiers such as VAT or SIREN numbers; a sent array replaces them all.
 const taxIds = v.pipe(
@@ -10,11 +10,11 @@ const taxIds = v.pipe(
 );
 
 export const createCustomer = v.strictObject({
-  name: described(requiredText(200), "Display name"),
-  type: described(v.picklist(customerTypes), "company or individual"),
-  segment_id: v.optional(described(v.nullable(uuid), "Customer segment UUID")),
-  logo: v.optional(described(v.nullable(httpUrl), "Logo URL")),
-  tax_ids: v.optional(described(taxIds, "Legal identifiers, e.g. VAT FR12345678901; a sent array replaces them all")),
+  name: requiredText(200),
+  type: v.picklist(customerTypes),
+  segment_id: v.optional(v.nullable(uuid)),
+  logo: v.optional(v.nullable(httpUrl)),
+  tax_ids: v.optional(taxIds),
   ...externalIds,
 });
 

@@ -92,7 +92,6 @@ export const pageQuery = {
   limit: v.optional(
     v.pipe(
       v.string(),
-      v.description(`Page size, 1 to ${maxLimit}: answers one page with has_more and next_cursor`),
       v.regex(/^\d{1,4}$/, limitMessage),
       v.transform(Number),
       v.minValue(1, limitMessage),
@@ -102,7 +101,6 @@ export const pageQuery = {
   cursor: v.optional(
     v.pipe(
       v.string(),
-      v.description("The next_cursor of the previous page"),
       v.rawTransform(({ dataset, addIssue, NEVER }) => {
         const cursor = decodeCursor(dataset.value);
         if (cursor) return cursor;

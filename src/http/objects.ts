@@ -12,15 +12,29 @@ export const timestampField = (description: string) =>
 
 type Answered<S> = S extends v.OptionalSchema<infer Wrapped, infer _Default> ? Wrapped : S;
 
+/** What the reference says of the external ids, the same for every record. */
+export const externalIdDescriptions = {
+  id_crm: "External CRM ID",
+  id_erp: "External ERP ID",
+  id_accounting: "External accounting ID",
+};
+
 /**
  * A create body's fields as the answer shows them: every one present (an
- * optional field is answered with its stored value or null), with the same rules
- * and descriptions, in the same order.
+ * optional field is answered with its stored value or null), with the same rules,
+ * in the same order, and the description of each. The descriptions are written
+ * here rather than in the body schemas, which the worker bundles: the OpenAPI
+ * document gives a body's fields the descriptions of the object's (scripts/openapi.ts).
  */
-export function answered<const E extends v.ObjectEntries>(entries: E): { [K in keyof E]: Answered<E[K]> } {
+export function answered<const E extends v.ObjectEntries>(
+  entries: E,
+  descriptions: { [K in Exclude<keyof E, keyof typeof externalIdDescriptions>]: string },
+): { [K in keyof E]: Answered<E[K]> } {
+  const all: Record<string, string> = { ...externalIdDescriptions, ...descriptions };
   const out: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(entries)) {
-    out[key] = schema.type === "optional" ? (schema as v.OptionalSchema<v.GenericSchema, unknown>).wrapped : schema;
+    const answer = schema.type === "optional" ? (schema as v.OptionalSchema<v.GenericSchema, unknown>).wrapped : schema;
+    out[key] = all[key] ? v.pipe(answer as v.GenericSchema, v.description(all[key])) : answer;
   }
   return out as { [K in keyof E]: Answered<E[K]> };
 }

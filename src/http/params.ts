@@ -6,7 +6,6 @@ import { parseUuid } from "../lib/uuid";
 export const pathId = (thing: string) =>
   v.pipe(
     v.string(),
-    v.description(`UUID of the ${thing}`),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const id = parseUuid(dataset.value);
       if (id) return id;

@@ -29,7 +29,6 @@ export const nullableText = (max: number) => v.nullable(text(max));
 export const uuid = v.pipe(
   v.string(),
   v.maxLength(38),
-  v.description("A UUID, in any spelling PostgreSQL accepts; answers use the canonical lowercase form"),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const id = parseUuid(dataset.value);
     if (id) return id;
@@ -88,9 +87,9 @@ export const described = <S extends v.GenericSchema>(schema: S, description: str
   v.pipe(schema, v.description(description));
 
 export const externalIds = {
-  id_crm: v.optional(described(nullableText(255), "External CRM ID")),
-  id_erp: v.optional(described(nullableText(255), "External ERP ID")),
-  id_accounting: v.optional(described(nullableText(255), "External accounting ID")),
+  id_crm: v.optional(nullableText(255)),
+  id_erp: v.optional(nullableText(255)),
+  id_accounting: v.optional(nullableText(255)),
 };
 
 /** Fields no request body may set: the server owns them. */
@@ -149,16 +148,12 @@ export function validationMessage(issues: readonly v.BaseIssue<unknown>[], names
   return messages.length > 5 ? `${shown}; and ${messages.length - 5} more` : shown;
 }
 
-/** A filter on text: exact, at most `max` characters, not empty. */
-export const textFilter = (max: number, description: string) =>
-  described(v.pipe(v.string(), v.minLength(1), v.maxLength(max)), description);
+/** A filter on text: exact, at most `max` characters, not empty (its words: the list's Documentation). */
+export const textFilter = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max));
 
 /** `updated_since`: an ISO 8601 date-time; the list is then ordered by (updated_at, id). */
 export const updatedSince = v.pipe(
   v.string(),
-  v.description(
-    "Only records changed at or after this instant (ISO 8601), least recently changed first; see docs/api.md for what it cannot see",
-  ),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const parsed = v.safeParse(dateTime("must be an ISO 8601 date-time"), dataset.value);
     if (parsed.success) return parsed.output;
