@@ -2,7 +2,7 @@
 import { and, eq, getTableColumns, gte, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { BatchResource } from "../access/batch";
 import type { Scope } from "../access/scoped";
-import { batchRefusal, paths } from "../db/batch";
+import { batchRefusal, paths, refusalRank } from "../db/batch";
 import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
 import { afterCursor, type Cursor, type ListOrder, listOrder, nameKey } from "../db/pagination";
@@ -138,7 +138,7 @@ export const customerBatch = {
         (select count(*) from ${addresses} a where a.workspace_id = (select id from ws) and a.customer_id = l.id)::int as addresses
       from locked l)`,
     // Worded as DELETE /api/customers/{id} words it, or naming the batch's operation.
-    refusals: sql` union all select i.ord, 4, ${batchRefusal.conflict}, ${
+    refusals: sql` union all select i.ord, ${refusalRank.dependents}, ${batchRefusal.conflict}, ${
       p.single
         ? sql`'Customer still has ' || ${dependentsText(sql`d.contacts`, sql`d.addresses`)} || ': delete them first, or delete with ?cascade=true'`
         : sql`${paths.item(p)} || 'id: customer still has ' || ${dependentsText(sql`d.contacts`, sql`d.addresses`)} || ': delete them first, or use DELETE /api/customers/{id}?cascade=true'`

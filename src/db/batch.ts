@@ -31,6 +31,20 @@ export interface BatchTable {
 /** One refusal: which item, the SQLSTATE telling its status, and the message naming the field. */
 export const batchRefusal = { badRequest: "QB400", notFound: "QB404", conflict: "QB409" } as const;
 
+/**
+ * The order in which one item's refusals are named (and the first one's status
+ * answered): its record, its parent, its external ids, its link, what depends
+ * on it; a lost race last.
+ */
+export const refusalRank = {
+  record: sql.raw("0"),
+  parent: sql.raw("1"),
+  taken: sql.raw("2"),
+  link: sql.raw("3"),
+  dependents: sql.raw("4"),
+  race: sql.raw("9"),
+};
+
 const ident = (name: string) => sql.raw(`"${name}"`);
 const list = (parts: SQL[]) => sql.join(parts, sql`, `);
 /** The columns of alias `alias` (a relation with the table's column names), comma-separated. */
@@ -38,22 +52,28 @@ const columnsOf = (alias: string, names: readonly string[]) => list(names.map((n
 
 interface Column {
   name: string;
-  type: SQL;
   /** what an insert puts when the body leaves the column out */
   fallback?: SQL;
 }
 
+/** A table's columns in order, with their defaults: read once per table and isolate. */
+const columnsByTable = new WeakMap<PgTable, Column[]>();
+
 function columns(table: PgTable): Column[] {
-  return Object.values(getTableColumns(table)).map((column: PgColumn) => {
-    const type = sql.raw(column.getSQLType());
-    const fallback =
-      column.default === undefined
-        ? undefined
-        : column.default instanceof SQL
-          ? column.default
-          : sql`${sql.param(column.default, column)}::${type}`;
-    return { name: column.name, type, ...(fallback ? { fallback } : {}) };
-  });
+  let known = columnsByTable.get(table);
+  if (!known) {
+    known = Object.values(getTableColumns(table)).map((column: PgColumn) => {
+      const fallback =
+        column.default === undefined
+          ? undefined
+          : column.default instanceof SQL
+            ? column.default
+            : sql`${sql.param(column.default, column)}::${sql.raw(column.getSQLType())}`;
+      return { name: column.name, ...(fallback ? { fallback } : {}) };
+    });
+    columnsByTable.set(table, known);
+  }
+  return known;
 }
 
 const serverOwned = new Set(["id", "workspace_id", "created_at", "updated_at"]);
@@ -123,9 +143,9 @@ function linkRefusals(t: BatchTable, p: Paths, sentOnly: boolean): SQL {
   if (!t.link || !t.parent) return sql``;
   const link = ident(t.link.column);
   const sent = sentOnly ? sql` and i.data ? ${t.link.column}` : sql``;
-  return sql` union all select i.ord, 3, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.link.column}: ${t.link.thing} not found`}
+  return sql` union all select i.ord, ${refusalRank.link}, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.link.column}: ${t.link.thing} not found`}
       from next i where i.${link} is not null${sent} and i.${link} not in (select id from linked)
-    union all select i.ord, 3, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.link.column}: the ${t.link.thing} belongs to another ${t.parent.thing}`}
+    union all select i.ord, ${refusalRank.link}, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.link.column}: the ${t.link.thing} belongs to another ${t.parent.thing}`}
       from next i join linked k on k.id = i.${link} where k.parent <> i.${ident(t.parent.column)}${sent}`;
 }
 
@@ -138,7 +158,7 @@ function takenRefusals(t: BatchTable, p: Paths, fields: readonly ExternalIdField
     fields.map(
       (
         field,
-      ) => sql` union all select i.ord, 2, ${batchRefusal.conflict}, ${dataPath(p)} || ${`${field}: this value already identifies ${t.thing} `}
+      ) => sql` union all select i.ord, ${refusalRank.taken}, ${batchRefusal.conflict}, ${dataPath(p)} || ${`${field}: this value already identifies ${t.thing} `}
         || h.id || '; external ids are unique in a workspace, per resource'
       from next i join ${t.table} h on h.workspace_id = (select id from ws) and h.${ident(field)} = i.${ident(field)}
       where ${self("h")}`,
@@ -172,7 +192,7 @@ export function createStatement(
   p: Paths,
 ) {
   const parentRefusal = t.parent
-    ? sql` union all select i.ord, 1, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
+    ? sql` union all select i.ord, ${refusalRank.parent}, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
         from next i where i.${ident(t.parent.column)} not in (select id from parents)`
     : sql``;
   return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid, data jsonb")}
@@ -199,7 +219,7 @@ export function updateStatement(
 ) {
   const names = changeable(t);
   const parentRefusal = t.parent
-    ? sql` union all select i.ord, 1, ${batchRefusal.badRequest}, ${dataPath(p)} || ${t.parent.immutable}
+    ? sql` union all select i.ord, ${refusalRank.parent}, ${batchRefusal.badRequest}, ${dataPath(p)} || ${t.parent.immutable}
         from next i where i.${ident(t.parent.column)} is distinct from i.was_parent`
     : sql``;
   const wasParent = t.parent ? sql`, l.${ident(t.parent.column)} as was_parent` : sql``;
@@ -211,7 +231,7 @@ export function updateStatement(
     next as (select i.ord, i.data ${wasParent}, n.* from items i join locked l on l.id = i.id and l.etag_ok
       cross join lateral jsonb_populate_record(null::${t.table}, to_jsonb(l) || i.data) n),
     refused(ord, rank, code, message) as (
-      select i.ord, 0, ${batchRefusal.notFound}, ${notFoundMessage(t, p)}
+      select i.ord, ${refusalRank.record}, ${batchRefusal.notFound}, ${notFoundMessage(t, p)}
         from items i where i.id not in (select id from locked)
       ${parentRefusal} ${linkRefusals(t, p, true)} ${takenRefusals(t, p, externalIdFields, (h) => sql`${sql.raw(h)}.id <> i.id`)}),
     updated as (update ${t.table} t set ${list(names.map((n) => sql`${ident(n)} = i.${ident(n)}`))},
@@ -239,9 +259,9 @@ export function upsertStatement(
   const parent = t.parent ? ident(t.parent.column) : undefined;
   const parentRefusals =
     t.parent && parent
-      ? sql` union all select i.ord, 1, ${batchRefusal.badRequest}, ${dataPath(p)} || ${t.parent.immutable}
+      ? sql` union all select i.ord, ${refusalRank.parent}, ${batchRefusal.badRequest}, ${dataPath(p)} || ${t.parent.immutable}
           from next i where i.existing_id is not null and i.${parent} is distinct from i.was_parent
-        union all select i.ord, 1, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
+        union all select i.ord, ${refusalRank.parent}, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
           from next i where i.existing_id is null and i.${parent} not in (select id from parents)`
       : sql``;
   const wasParent = parent ? sql`, e.${parent} as was_parent` : sql``;
@@ -262,7 +282,7 @@ export function upsertStatement(
       ${parent ? sql`where t.${parent} = excluded.${parent}` : sql``}
       returning t.${key} as value)
     ${recordRefusals(sql`select * from refused union all
-      select i.ord, 9, 'QW409', 'conflicts with a concurrent change' from items i
+      select i.ord, ${refusalRank.race}, 'QW409', 'conflicts with a concurrent change' from items i
       where i.ord not in (select ord from refused) and i.value not in (select value from upserted)`)}`;
 }
 
@@ -281,7 +301,7 @@ export function deleteStatement(
       order by ${t.table}.id for update of ${t.table})
     ${extra.before ?? sql``},
     refused(ord, rank, code, message) as (
-      select i.ord, 0, ${batchRefusal.notFound}, ${notFoundMessage(t, p)}
+      select i.ord, ${refusalRank.record}, ${batchRefusal.notFound}, ${notFoundMessage(t, p)}
         from items i where i.id not in (select id from locked)
       ${extra.refusals ?? sql``}),
     deleted as (delete from ${t.table} t where t.id in (${extra.deletable ?? sql`select id from locked where etag_ok`}) returning t.id)
