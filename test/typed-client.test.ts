@@ -48,4 +48,39 @@ describe("typed client", () => {
     });
     expect(stale.status).toBe(412);
   });
+
+  it("upserts by external id and sends a batch, with typed bodies and answers", async () => {
+    const ws = await seedWorkspace();
+    const client = hc<AppType>("https://api.test", {
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => SELF.fetch(input, init),
+      headers: { Authorization: `Bearer ${ws.token}` },
+    });
+    const upsert = client.api.contacts.by[":field"][":value"];
+    const body = { customer_id: ws.customerId, first_name: "Ada", last_name: "Lovelace", email: "ada@example.com" };
+    const created = await upsert.$put({ param: { field: "id_crm", value: "typed-1" }, json: body });
+    expect(created.status).toBe(201);
+    const first = await created.json();
+    expect(first.data.id_crm).toBe("typed-1");
+    const found = await upsert.$put({
+      param: { field: "id_crm", value: "typed-1" },
+      json: { ...body, phone: "+1 555" },
+    });
+    expect(found.status).toBe(200);
+    expect((await found.json()).data.id).toBe(first.data.id);
+
+    const batch = await client.api.contacts.batch.$post({
+      json: {
+        operations: [
+          { op: "update", id: first.data.id, data: { last_name: "King" } },
+          { op: "create", data: { ...body, email: "grace@example.com", first_name: "Grace" } },
+        ],
+      },
+    });
+    expect(batch.status).toBe(200);
+    const results = (await batch.json()).data;
+    expect(results.map((result) => [result.op, result.status])).toEqual([
+      ["update", 200],
+      ["create", 201],
+    ]);
+  });
 });
