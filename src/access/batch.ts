@@ -3,7 +3,7 @@
 // every outcome, in one transaction; with an Idempotency-Key, its claim and the
 // recorded answer too. Shared by POST /api/<resource>/batch and
 // PUT /api/<resource>/by/{field}/{value} (a batch of one upsert).
-import { and, eq, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { PgColumn, SelectedFields } from "drizzle-orm/pg-core";
 import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import type { Context } from "hono";
@@ -14,7 +14,7 @@ import {
   type Paths,
   raiseRefusals,
   updateStatement,
-  upsertStatement,
+  upsertStatements,
 } from "../db/batch";
 import type { Db } from "../db/client";
 import type { IfMatch } from "../db/etag";
@@ -102,32 +102,31 @@ function outcomes<Fields extends SelectedFields>(
   items: ReturnType<typeof itemsByKind>["read"],
 ) {
   const t = resource.batch.table;
-  const byField = (field: ExternalIdField, column: PgColumn) => sql`(i.field = ${field} and ${column} = i.value)`;
-  return db
-    .select({
-      ...resource.fields,
-      ord: sql<number>`i.ord`.as("ord"),
-      itemId: sql<string>`i.id`.as("item_id"),
-      status: sql<
-        200 | 201
-      >`case when i.op = 'create' or (i.op = 'upsert' and ${t.id} = i.id) then 201 else 200 end`.as("outcome_status"),
-    })
-    .from(
-      sql`jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as i(ord int, op text, id uuid, field text, value text)`,
-    )
-    .leftJoin(
-      t as never,
-      and(
-        eq(t.workspaceId, scope.workspaceId),
-        or(
-          sql`(i.op in ('create', 'update') and ${t.id} = i.id)`,
-          byField("id_crm", t.idCrm),
-          byField("id_erp", t.idErp),
-          byField("id_accounting", t.idAccounting),
-        ),
-      ),
-    )
-    .orderBy(sql`i.ord`);
+  // The record of each item, by an equality on its id (an index lookup whatever
+  // the statistics say): an upsert's is found first by the value it matched on.
+  const matched = (field: ExternalIdField) =>
+    sql`when ${field} then (select x.id from ${t} x where x.workspace_id = ${scope.workspaceId} and x.${sql.raw(field)} = i.value)`;
+  const recordId = sql`case when i.op in ('create', 'update') then i.id else case i.field
+    ${matched("id_crm")} ${matched("id_erp")} ${matched("id_accounting")} end end`;
+  return (
+    db
+      .select({
+        ...resource.fields,
+        ord: sql<number>`i.ord`.as("ord"),
+        itemId: sql<string>`i.id`.as("item_id"),
+        status: sql<
+          200 | 201
+        >`case when i.op = 'create' or (i.op = 'upsert' and ${t.id} = i.id) then 201 else 200 end`.as("outcome_status"),
+      })
+      .from(
+        sql`jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as i(ord int, op text, id uuid, field text, value text)`,
+      )
+      // `= any(array[…])`, not `=`: a join condition no hash join can use, so each
+      // item's record is a primary-key lookup even when the statistics think the
+      // table small (a hash join would read the whole workspace).
+      .leftJoin(t as never, and(eq(t.workspaceId, scope.workspaceId), sql`${t.id} = any(array[${recordId}])`))
+      .orderBy(sql`i.ord`)
+  );
 }
 
 /**
@@ -159,8 +158,11 @@ export async function writeBatch<Fields extends SelectedFields>(
       s.deletes = db.execute(deleteStatement(t, w, items.deletes, p, resource.deleting?.(scope, p), condition));
     }
     if (items.updates.length) s.updates = db.execute(updateStatement(t, w, items.updates, p, condition));
-    for (const [field, upserts] of items.upserts)
-      s[`upserts_${field}`] = db.execute(upsertStatement(t, w, field, upserts, p));
+    for (const [field, upserts] of items.upserts) {
+      const [insert, update] = upsertStatements(t, w, field, upserts, p);
+      s[`upserts_${field}_new`] = db.execute(insert);
+      s[`upserts_${field}_found`] = db.execute(update);
+    }
     if (items.creates.length) s.creates = db.execute(createStatement(t, w, items.creates, p));
     s.refusals = db.execute(raiseRefusals());
     return s;

@@ -77,7 +77,12 @@ function touchToken(db: Db, tokenHash: string | Placeholder) {
   return db.$with("touch").as(touchUpdate(db, tokenHash).returning({ id: apiTokens.id }));
 }
 
-/** The update that records the token's use, at most once a minute. */
+/**
+ * The update that records the token's use, at most once a minute, and never
+ * waits for it: while a write holds the token row (FOR SHARE, until it commits),
+ * the touch is skipped (SKIP LOCKED) rather than making the request queue
+ * behind that write. last_used_at is to the minute anyway.
+ */
 function touchUpdate(db: Db, tokenHash: string | Placeholder) {
   return db
     .update(apiTokens)
@@ -86,6 +91,8 @@ function touchUpdate(db: Db, tokenHash: string | Placeholder) {
       and(
         tokenIsLive(tokenHash),
         or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`)),
+        sql`${apiTokens.id} in (select free.id from ${apiTokens} free where free.token_hash = ${tokenHash}
+          for no key update skip locked)`,
       ),
     );
 }
@@ -143,13 +150,13 @@ async function admit(
   if (missing) throw lacksPermission(missing);
 }
 
-async function send<T>(caller: Caller, query: Promise<T>): Promise<T> {
+async function send<T>(caller: Caller, query: Promise<T>, write = false): Promise<T> {
   const started = Date.now();
   caller.roundTrips++;
   try {
     return await query;
   } catch (error) {
-    throw databaseError(error);
+    throw databaseError(error, write);
   } finally {
     caller.dbMs += Date.now() - started;
   }
@@ -176,6 +183,7 @@ async function runBatch<S extends Statements>(
       ...(Object.values(statements) as BatchItem<"pg">[]),
       ...after,
     ] as [BatchItem<"pg">, ...BatchItem<"pg">[]]),
+    true,
   );
   const token = (all[1] as TokenState[])[0];
   const offset = 2 + before.length;

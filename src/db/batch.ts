@@ -122,19 +122,23 @@ export const raiseRefusals = () => sql`select api_require(false, (array_agg(r.co
   string_agg(r.message, E'\n' order by r.ord, r.rank))
   from jsonb_to_recordset(${refusedSetting}) as r(ord int, rank int, code text, message text) having count(*) > 0`;
 
+// Rows a statement locks are found with `= any(array(…))` rather than `in (…)`:
+// a lookup on the primary key for each, where a semi-join may be planned as a
+// scan of the whole table when the statistics think it small.
+
 /** The parent rows the items name, locked FOR KEY SHARE: they cannot be deleted until the batch commits. */
 function parentsOf(t: BatchTable): SQL {
   if (!t.parent) return sql``;
   const column = t.parent.column;
   return sql`, parents as (select p.id from ${t.parent.table} p, ws where p.workspace_id = ws.id
-    and p.id in (select (data->>${column})::uuid from items) order by p.id for key share of p)`;
+    and p.id = any(array(select (data->>${column})::uuid from items)) order by p.id for key share of p)`;
 }
 
 /** The records the items link to, with their parent, locked FOR KEY SHARE. */
 function linkedOf(t: BatchTable): SQL {
   if (!t.link || !t.parent) return sql``;
   return sql`, linked as (select k.id, k.${ident(t.parent.column)} as parent from ${t.link.table} k, ws
-    where k.workspace_id = ws.id and k.id in (select (data->>${t.link.column})::uuid from items)
+    where k.workspace_id = ws.id and k.id = any(array(select (data->>${t.link.column})::uuid from items))
     order by k.id for key share of k)`;
 }
 
@@ -151,25 +155,25 @@ function linkRefusals(t: BatchTable, p: Paths, sentOnly: boolean): SQL {
 
 /**
  * Refusals of an external id another record of the workspace holds. `self`
- * tells the record the item itself writes (its id, or the value it is matched on).
+ * tells the record the item itself writes (its id, or the value it is matched
+ * on). Each value is looked up on its unique index, item by item (a lateral
+ * subquery), whatever the statistics say.
  */
 function takenRefusals(t: BatchTable, p: Paths, fields: readonly ExternalIdField[], self: (h: string) => SQL): SQL {
   return sql.join(
     fields.map(
-      (
-        field,
-      ) => sql` union all select i.ord, ${refusalRank.taken}, ${batchRefusal.conflict}, ${dataPath(p)} || ${`${field}: this value already identifies ${t.thing} `}
-        || h.id || '; external ids are unique in a workspace, per resource'
-      from next i join ${t.table} h on h.workspace_id = (select id from ws) and h.${ident(field)} = i.${ident(field)}
+      (field) => sql` union all select i.ord, ${refusalRank.taken}, ${batchRefusal.conflict},
+        ${dataPath(p)} || ${`${field}: this value already identifies ${t.thing} `} || h.id || '; external ids are unique in a workspace, per resource'
+      from next i cross join lateral (select x.id, x.${ident(field)} from ${t.table} x
+        where x.workspace_id = (select id from ws) and x.${ident(field)} = i.${ident(field)}) h
       where ${self("h")}`,
     ),
   );
 }
 
-/** The updated_at of a row whose changeable columns become `next`'s: moved only if one of them differs. */
-const nextUpdatedAt = (names: readonly string[], next: string, row: string) =>
-  sql`case when (${columnsOf(next, names)}) is distinct from (${columnsOf(row, names)})
-    then greatest(now(), ${sql.raw(row)}.updated_at + interval '1 millisecond') else ${sql.raw(row)}.updated_at end`;
+/** The id of the record of the workspace holding item i's value of an external id (a unique index lookup). */
+const holderOf = (t: BatchTable, field: ExternalIdField) =>
+  sql`(select x.id from ${t.table} x where x.workspace_id = (select id from ws) and x.${ident(field)} = i.value)`;
 
 /** The insert of the rows of `next` (column names, plus new_id) that no refusal names. */
 function insertRows(t: BatchTable) {
@@ -207,83 +211,88 @@ export function createStatement(
 
 /**
  * Updates: the fields sent, over each locked record; a record whose fields all
- * stay the same is left as it is. With If-Match (a single PATCH), the locked
- * record's ETag is checked first: a mismatch raises 412 and changes nothing.
+ * stay the same is left as it is (not even rewritten). With If-Match (a single
+ * PATCH), the locked record's ETag is checked first: a mismatch raises 412 and
+ * changes nothing. With `match`, the records are those holding the items'
+ * values of that external id (an upsert's second statement: see upsertStatements).
  */
 export function updateStatement(
   t: BatchTable,
   workspaceId: SQL,
-  items: { ord: number; id: string; data: object }[],
+  items: { ord: number; id: string; value?: string; data: object }[],
   p: Paths,
   condition?: IfMatch,
+  match?: ExternalIdField,
 ) {
   const names = changeable(t);
+  const table = t.table;
   const parentRefusal = t.parent
     ? sql` union all select i.ord, ${refusalRank.parent}, ${batchRefusal.badRequest}, ${dataPath(p)} || ${t.parent.immutable}
         from next i where i.${ident(t.parent.column)} is distinct from i.was_parent`
     : sql``;
   const wasParent = t.parent ? sql`, l.${ident(t.parent.column)} as was_parent` : sql``;
-  return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid, data jsonb")},
-    locked as (select ${t.table}.*, ${requireEtag(t.etag, condition)} as etag_ok from ${t.table}, ws
-      where ${t.table}.workspace_id = ws.id and ${t.table}.id in (select id from items)
-      order by ${t.table}.id for update of ${t.table})
+  // By id, or by an external id's value (looked up item by item, on its unique
+  // index, whatever the statistics say), leaving out the records this batch just inserted.
+  const target = match
+    ? sql`${table}.id = any(array(select ${holderOf(t, match)} from items i)) and ${table}.id not in (select id from items)`
+    : sql`${table}.id = any(array(select id from items))`;
+  const missing = match
+    ? sql`select i.ord, ${refusalRank.race}, 'QW409', 'conflicts with a concurrent change' from items i
+        where ${holderOf(t, match)} is null
+          and i.ord not in (select (r->>'ord')::int from jsonb_array_elements(${refusedSetting}) r)`
+    : sql`select i.ord, ${refusalRank.record}, ${batchRefusal.notFound}, ${notFoundMessage(t, p)}
+        from items i where i.id not in (select id from locked)`;
+  return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, match ? "ord int, id uuid, value text, data jsonb" : "ord int, id uuid, data jsonb")},
+    locked as (select ${table}.*, ${requireEtag(t.etag, condition)} as etag_ok from ${table}, ws
+      where ${table}.workspace_id = ws.id and ${target}
+      order by ${table}.id for update of ${table})
     ${linkedOf(t)},
-    next as (select i.ord, i.data ${wasParent}, n.* from items i join locked l on l.id = i.id and l.etag_ok
-      cross join lateral jsonb_populate_record(null::${t.table}, to_jsonb(l) || i.data) n),
-    refused(ord, rank, code, message) as (
-      select i.ord, ${refusalRank.record}, ${batchRefusal.notFound}, ${notFoundMessage(t, p)}
-        from items i where i.id not in (select id from locked)
+    next as (select i.ord, i.data ${wasParent}, n.* from items i
+      join locked l on ${match ? sql`l.${ident(match)} = i.value` : sql`l.id = i.id`} and l.etag_ok
+      cross join lateral jsonb_populate_record(null::${table}, to_jsonb(l) || i.data) n),
+    refused(ord, rank, code, message) as (${missing}
       ${parentRefusal} ${linkRefusals(t, p, true)} ${takenRefusals(t, p, externalIdFields, (h) => sql`${sql.raw(h)}.id <> i.id`)}),
-    updated as (update ${t.table} t set ${list(names.map((n) => sql`${ident(n)} = i.${ident(n)}`))},
-        updated_at = ${nextUpdatedAt(names, "i", "t")}
-      from next i where t.id = i.id and i.ord not in (select ord from refused) returning t.id)
+    updated as (update ${table} t set ${list(names.map((n) => sql`${ident(n)} = i.${ident(n)}`))},
+        updated_at = greatest(now(), t.updated_at + interval '1 millisecond')
+      from next i where t.id = i.id and i.ord not in (select ord from refused)
+        and (${columnsOf("i", names)}) is distinct from (${columnsOf("t", names)}) returning t.id)
     ${recordRefusals(sql`select * from refused`)}`;
 }
 
 /**
- * Upserts matched on one external id: INSERT … ON CONFLICT on that id's unique
- * index, so two concurrent upserts of one value end in one record. An item that
- * finds its record applies its fields as an update does; its parent must stay
- * the same. An item that neither inserted nor updated lost a race (its record
- * changed parent meanwhile): the batch is refused as a concurrent change.
+ * Upserts matched on one external id, in two statements. The first inserts the
+ * items no record held when it began, with INSERT … ON CONFLICT DO NOTHING on
+ * that id's unique index: of two concurrent upserts of one value, one inserts
+ * and the other waits for it, then inserts nothing. The second statement (a new
+ * snapshot, which sees what the first and any such concurrent insert wrote)
+ * updates the records holding the other items' values, as an update does: only
+ * the fields sent, the parent unchanged. An item left without a record lost a
+ * race (its record was deleted meanwhile): the batch is refused, retry it.
  */
-export function upsertStatement(
+export function upsertStatements(
   t: BatchTable,
   workspaceId: SQL,
   match: ExternalIdField,
   items: { ord: number; id: string; value: string; data: object }[],
   p: Paths,
-) {
-  const names = changeable(t);
+): [insert: SQL, update: SQL] {
   const key = ident(match);
-  const parent = t.parent ? ident(t.parent.column) : undefined;
-  const parentRefusals =
-    t.parent && parent
-      ? sql` union all select i.ord, ${refusalRank.parent}, ${batchRefusal.badRequest}, ${dataPath(p)} || ${t.parent.immutable}
-          from next i where i.existing_id is not null and i.${parent} is distinct from i.was_parent
-        union all select i.ord, ${refusalRank.parent}, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
-          from next i where i.existing_id is null and i.${parent} not in (select id from parents)`
-      : sql``;
-  const wasParent = parent ? sql`, e.${parent} as was_parent` : sql``;
+  const parentRefusal = t.parent
+    ? sql` union all select i.ord, ${refusalRank.parent}, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
+        from next i where i.${ident(t.parent.column)} not in (select id from parents)`
+    : sql``;
   const others = externalIdFields.filter((field) => field !== match);
-  return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid, value text, data jsonb")}
+  // The items no record holds yet (as this statement's snapshot sees them): the ones it may insert.
+  const insert = sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid, value text, data jsonb")}
     ${parentsOf(t)} ${linkedOf(t)},
-    next as (select i.ord, i.data, i.value, i.id as new_id, e.id as existing_id ${wasParent}, n.* from items i
+    next as (select i.ord, i.data, i.value, i.id as new_id, n.* from items i
       cross join lateral jsonb_populate_record(null::${t.table}, i.data) n
-      left join ${t.table} e on e.workspace_id = (select id from ws) and e.${key} = i.value),
+      where ${holderOf(t, match)} is null),
     refused(ord, rank, code, message) as (select null::int, null::int, null::text, null::text where false
-      ${parentRefusals} ${linkRefusals(t, p, false)}
-      ${takenRefusals(t, p, others, (h) => sql`${sql.raw(h)}.${key} is distinct from i.value`)}),
-    upserted as (${insertRows(t)}
-      on conflict (workspace_id, ${key}) where ${key} is not null
-      do update set (${list(names.map(ident))}, updated_at) = (
-        select ${columnsOf("m", names)}, ${nextUpdatedAt(names, "m", "t")}
-        from items j cross join lateral jsonb_populate_record(t, j.data) m where j.value = excluded.${key})
-      ${parent ? sql`where t.${parent} = excluded.${parent}` : sql``}
-      returning t.${key} as value)
-    ${recordRefusals(sql`select * from refused union all
-      select i.ord, ${refusalRank.race}, 'QW409', 'conflicts with a concurrent change' from items i
-      where i.ord not in (select ord from refused) and i.value not in (select value from upserted)`)}`;
+      ${parentRefusal} ${linkRefusals(t, p, false)} ${takenRefusals(t, p, others, () => sql`true`)}),
+    inserted as (${insertRows(t)} on conflict (workspace_id, ${key}) where ${key} is not null do nothing returning t.id)
+    ${recordRefusals(sql`select * from refused`)}`;
+  return [insert, updateStatement(t, workspaceId, items, p, undefined, match)];
 }
 
 /** Deletes, with what each table's delete needs first (see the resources' batch declarations). */
@@ -297,7 +306,7 @@ export function deleteStatement(
 ) {
   return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid")},
     locked as (select ${t.table}.id, ${requireEtag(t.etag, condition)} as etag_ok from ${t.table}, ws
-      where ${t.table}.workspace_id = ws.id and ${t.table}.id in (select id from items)
+      where ${t.table}.workspace_id = ws.id and ${t.table}.id = any(array(select id from items))
       order by ${t.table}.id for update of ${t.table})
     ${extra.before ?? sql``},
     refused(ord, rank, code, message) as (

@@ -137,8 +137,20 @@ function sqlMessage(error: unknown): string {
 const lostRaceSqlState = /^40/;
 const transientSqlState = /^(08|53|57)/;
 
+/**
+ * 503 for a write whose answer never came (a timeout, a cut connection): the
+ * transaction may have committed after the worker gave up, so the answer says
+ * it does not know, and how to find out.
+ */
+export const writeOutcomeUnknown = () =>
+  new ApiError(
+    503,
+    "No answer from the database: the write may or may not have been applied. Retry it with the same Idempotency-Key (or as an upsert) to find out",
+    { "Retry-After": retryAfterSeconds },
+  );
+
 /** Maps any error thrown while talking to the database to what the client should see. */
-export function databaseError(error: unknown): ApiError {
+export function databaseError(error: unknown, write = false): ApiError {
   if (error instanceof ApiError) return error;
   const state = sqlState(error);
   if (state === raisedByRequire.precondition) return new ApiError(412, sqlMessage(error));
@@ -147,11 +159,12 @@ export function databaseError(error: unknown): ApiError {
   if (state === raisedByRequire.conflict || (state !== undefined && lostRaceSqlState.test(state))) {
     return concurrentChange();
   }
-  if (state === undefined || transientSqlState.test(state)) {
-    // No SQLSTATE: the database could not be reached, answered with an HTTP error,
-    // timed out, or cut the response short. Safe for the client to retry later.
-    return databaseUnavailable();
-  }
+  // No SQLSTATE: the database could not be reached, answered with an HTTP error,
+  // timed out, or cut the response short. A read is safe to retry; a write may
+  // have committed all the same.
+  if (state === undefined) return write ? writeOutcomeUnknown() : databaseUnavailable();
+  // The database refused or aborted the transaction: nothing was applied.
+  if (transientSqlState.test(state)) return databaseUnavailable();
   // Validation should have caught both; a safety net so that bad input or a race
   // (a record deleted while another links to it) is never answered with a 500.
   if (state.startsWith("22")) return new ApiError(400, "A value in the request is invalid");

@@ -82,6 +82,12 @@ function isAllOrNothing(
   return applied || JSON.stringify(after) === JSON.stringify(before);
 }
 
+/** The 503 of a write whose answer never came (db timeout, connection refused or cut, HTTP error). */
+const outcomeUnknown =
+  "No answer from the database: the write may or may not have been applied. Retry it with the same Idempotency-Key (or as an upsert) to find out";
+/** Faults in which PostgreSQL itself answers with an error: its transaction was rolled back. */
+const answeredByDatabase = new Set<FaultMode>(["postgres-error", "abort-batch"]);
+
 describe("writes under database faults", () => {
   const failures: FaultMode[] = ["server-error", "postgres-error", "hang", "refuse", "abort-batch"];
   for (const write of writes) {
@@ -93,9 +99,11 @@ describe("writes under database faults", () => {
         const response = await write.send(ws);
         expect(response.status).toBe(503);
         expect(response.headers.get("Retry-After")).toBe("1");
+        // With a PostgreSQL error the transaction was rolled back: nothing was applied, and
+        // the answer says so. Without an answer from the database, the worker cannot know.
         expect(await json(response)).toEqual({
           success: false,
-          error: "Database temporarily unavailable, please retry",
+          error: answeredByDatabase.has(mode) ? "Database temporarily unavailable, please retry" : outcomeUnknown,
         });
         expect(await rowsOf(ws)).toEqual(before);
       });
@@ -107,6 +115,8 @@ describe("writes under database faults", () => {
       await injectFault({ mode: "drop", count: 1 });
       const response = await write.send(ws);
       expect(response.status).toBe(503);
+      // The write committed although its answer was lost: the answer does not say otherwise.
+      expect(await json(response)).toEqual({ success: false, error: outcomeUnknown });
       const after = await rowsOf(ws);
       expect(write.applied(ws, after)).toBe(true);
       expect(isAllOrNothing(before, after, write.applied(ws, after))).toBe(true);
