@@ -97,9 +97,9 @@ const notFoundMessage = (t: BatchTable, p: Paths) =>
     ? sql`${`${t.thing.charAt(0).toUpperCase()}${t.thing.slice(1)} not found`}`
     : sql`${itemPath(p)} || ${`id: ${t.thing} not found`}`;
 
-/** The statement's items: a jsonb array of objects, as a relation with typed columns. */
-const itemsOf = (items: unknown[], shape: string) =>
-  sql`items as (select * from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as i(${sql.raw(shape)}))`;
+/** The statement's items: a jsonb array of objects (or its JSON, when two statements share it), as a relation with typed columns. */
+const itemsOf = (items: unknown[] | string, shape: string) =>
+  sql`items as (select * from jsonb_to_recordset(${typeof items === "string" ? items : JSON.stringify(items)}::jsonb) as i(${sql.raw(shape)}))`;
 
 /** The workspace the statement writes in: NULL when the token is refused (nothing is written then). */
 const workspaceOf = (workspaceId: SQL) => sql`ws(id) as (select ${workspaceId})`;
@@ -219,7 +219,7 @@ export function createStatement(
 export function updateStatement(
   t: BatchTable,
   workspaceId: SQL,
-  items: { ord: number; id: string; value?: string; data: object }[],
+  items: { ord: number; id: string; value?: string; data: object }[] | string,
   p: Paths,
   condition?: IfMatch,
   match?: ExternalIdField,
@@ -282,8 +282,9 @@ export function upsertStatements(
         from next i where i.${ident(t.parent.column)} not in (select id from parents)`
     : sql``;
   const others = externalIdFields.filter((field) => field !== match);
+  const json = JSON.stringify(items); // serialised once for both statements
   // The items no record holds yet (as this statement's snapshot sees them): the ones it may insert.
-  const insert = sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid, value text, data jsonb")}
+  const insert = sql`with ${workspaceOf(workspaceId)}, ${itemsOf(json, "ord int, id uuid, value text, data jsonb")}
     ${parentsOf(t)} ${linkedOf(t)},
     next as (select i.ord, i.data, i.value, i.id as new_id, n.* from items i
       cross join lateral jsonb_populate_record(null::${t.table}, i.data) n
@@ -292,7 +293,7 @@ export function upsertStatements(
       ${parentRefusal} ${linkRefusals(t, p, false)} ${takenRefusals(t, p, others, () => sql`true`)}),
     inserted as (${insertRows(t)} on conflict (workspace_id, ${key}) where ${key} is not null do nothing returning t.id)
     ${recordRefusals(sql`select * from refused`)}`;
-  return [insert, updateStatement(t, workspaceId, items, p, undefined, match)];
+  return [insert, updateStatement(t, workspaceId, json, p, undefined, match)];
 }
 
 /** Deletes, with what each table's delete needs first (see the resources' batch declarations). */
