@@ -1,7 +1,9 @@
 // `npm run bench`: the deployed bundle (`wrangler deploy --dry-run --minify`)
 // run in workerd through Miniflare, side by side with a minimal Hono + Drizzle +
 // Neon worker (scripts/bench/minimal-worker) built and run the same way. Prints
-// the tables and writes docs/performance.md. About 4 to 5 minutes on 2 cores.
+// the tables and writes docs/performance.md. About 4 to 5 minutes on 2 cores,
+// plus the batch writes (under a minute) and the import through `wrangler dev`
+// (a sweep of a minute or two, then at most 2 × BENCH_IMPORT_SECONDS).
 //
 //   npm run bench                  everything below
 //   npm run bench -- --profile     also a CPU profile of GET /api/contacts/{id} (see profile.ts)
@@ -18,7 +20,12 @@
 //   BENCH_NODE_CPU_REQUESTS   requests timed in Node's V8 (default 5000; quick 1000; 0 skips it)
 //   PROFILE_REQUESTS          requests profiled with --profile (default 1000; quick 300)
 //   LOCAL_POSTGRES_URL        run the database on this PostgreSQL server (a fresh database) instead of PGlite
-//   BENCH_ONLY                only these parts, e.g. cpu,latency (startup, cpu, trips, latency, list, node, profile, scale)
+//   BENCH_BATCH_REQUESTS      timed requests of each 1000-item batch measure (default 40; quick 10; see batch.ts)
+//   BENCH_IMPORT_CONTACTS     contacts in the import through `wrangler dev` (default 100000; quick 10000; see import.ts)
+//   BENCH_IMPORT_SECONDS      the import, and its re-sync, stop sending batches after this long (default 180; quick 60)
+//   BENCH_IMPORT_CLIENTS      clients in parallel for it (default: the fastest of a sweep over 1,2,3,4; quick 1,2,4)
+//   BENCH_ONLY                only these parts, e.g. cpu,latency (startup, cpu, batch, trips, latency, list, node, import, profile, scale);
+//                             batch and import alone rewrite their own section of docs/performance.md
 //   BENCH_SCALE_*             the scale run's sizes (see scale.ts); it runs only with LOCAL_POSTGRES_URL
 //   BENCH_DOCS=0              do not write docs/performance.md (set by BENCH_ONLY too)
 import { execFileSync } from "node:child_process";
@@ -29,10 +36,12 @@ import { contacts } from "../../src/db/schema.ts";
 import { endpoints } from "../../test/endpoints.ts";
 import { seedWorkspaceFixture } from "../fixtures.ts";
 import { projectRoot } from "../local-db/open.ts";
+import { runBatchBench } from "./batch.ts";
 import { startupMedians } from "./build.ts";
+import { runImportBench } from "./import.ts";
 import { type Call, type LoadFigures, runLoad, send } from "./load.ts";
 import { newProfileDir, profileMarkdown, profileWorker } from "./profile.ts";
-import { type LatencyRow, type Row, writeReport } from "./report.ts";
+import { type BatchReport, type LatencyRow, type Row, writeReport } from "./report.ts";
 import { runScaleBench } from "./scale.ts";
 import { listSize, setUpBench } from "./setup.ts";
 import { fmt } from "./stats.ts";
@@ -62,10 +71,16 @@ const startupRuns = setting("BENCH_STARTUP_RUNS", 7, 3);
 const largeList = setting("BENCH_LARGE_LIST", 100_000, 10_000);
 const nodeCpuRequests = setting("BENCH_NODE_CPU_REQUESTS", 5000, 1000);
 const profileRequests = setting("PROFILE_REQUESTS", 1000, 300);
+const batchRequests = setting("BENCH_BATCH_REQUESTS", 40, 10);
+const importContacts = setting("BENCH_IMPORT_CONTACTS", 100_000, 10_000);
+const importSeconds = setting("BENCH_IMPORT_SECONDS", 180, 60);
+const importClients = process.env.BENCH_IMPORT_CLIENTS ? setting("BENCH_IMPORT_CLIENTS", 1, 1) : undefined;
 
 const rows: Row[] = [];
 const latencyRows: LatencyRow[] = [];
 let profileSection: string | undefined;
+// The batch and import parts' rows, in a section of their own (see report.ts).
+const batchReport: BatchReport = { rows: [], notes: [] };
 const verdict = (ok: boolean) => (ok ? "yes" : "**no**");
 const log = (message: string) => console.error(`bench: ${message}`);
 const kib = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`;
@@ -76,7 +91,7 @@ const benchStarted = performance.now();
 const only = process.env.BENCH_ONLY?.split(",").map((p) => p.trim());
 
 /** Runs one part of the bench; a failure becomes a row of the table instead of ending the run. */
-async function part(name: string, key: string, body: () => Promise<void>) {
+async function part(name: string, key: string, body: () => Promise<void>, table: Row[] = rows) {
   if (only && !only.includes(key)) return;
   const started = performance.now();
   try {
@@ -85,7 +100,7 @@ async function part(name: string, key: string, body: () => Promise<void>) {
   } catch (error) {
     process.exitCode = 1;
     log(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    rows.push([name, `failed: ${String(error instanceof Error ? error.message : error).slice(0, 300)}`, "", "**no**"]);
+    table.push([name, `failed: ${String(error instanceof Error ? error.message : error).slice(0, 300)}`, "", "**no**"]);
   }
 }
 
@@ -329,6 +344,23 @@ try {
     for (const worker of [deployed, noLog, noLimit, baseline]) await stop(worker);
   });
 
+  // 2b. workerd CPU per batch item, and the size of a batch's exchange with the database.
+  await part(
+    "Batch CPU and sizes",
+    "batch",
+    async () => {
+      log(`batch CPU: ${batchRequests} timed requests per 1000-item batch measure, one at a time…`);
+      const { rows: batchRows, notes } = await runBatchBench(
+        bench,
+        { requests: batchRequests, rounds: quick ? 2 : 4 },
+        log,
+      );
+      batchReport.rows.push(...batchRows);
+      batchReport.notes.push(notes);
+    },
+    batchReport.rows,
+  );
+
   // 3. Round trips, the first request on a cold isolate, the real database.
   await part("Database round trips", "trips", async () => {
     log("counting database round trips per endpoint…");
@@ -527,6 +559,29 @@ try {
     });
   }
 
+  // 6b. An import end to end through `wrangler dev`, and its re-sync as upserts.
+  await part(
+    "Import",
+    "import",
+    async () => {
+      log(`import: ${importContacts} contacts through wrangler dev, batches of 1000…`);
+      const { rows: importRows, notes } = await runImportBench(
+        bench,
+        {
+          contacts: importContacts,
+          clientLevels: quick ? [1, 2, 4] : [1, 2, 3, 4],
+          sweepBatches: quick ? 4 : 12,
+          clients: importClients,
+          maxSeconds: importSeconds,
+        },
+        log,
+      );
+      batchReport.rows.push(...importRows);
+      batchReport.notes.push(notes);
+    },
+    batchReport.rows,
+  );
+
   // 7. Where the CPU goes (on request only: the inspector is not free).
   if (withProfile || only?.includes("profile")) {
     await part("Profile", "profile", async () => {
@@ -579,7 +634,9 @@ writeReport({
   rows,
   latencyRows,
   profileSection,
+  batch: batchReport.rows.length ? batchReport : undefined,
   writeDocs: process.env.BENCH_DOCS !== "0" && !only,
+  writeBatchSection: process.env.BENCH_DOCS !== "0" && !!only?.every((p) => p === "batch" || p === "import"),
   environment: {
     date: startedAt,
     node: process.version,

@@ -15,6 +15,13 @@
 // The worker does the same work either way: it parses the answer and
 // serialises the record. The bench then checks that every replayed answer is
 // the expected status with the byte-identical body of the first, real one.
+//
+// With `translateFreshIds` (the batch bench), a replayed answer also carries the
+// ids the worker drew for this request instead of the first request's: each
+// fresh UUID of the first request is replaced, in the kept answer, by the UUID
+// at the same place in this one. A worker that matches the database's rows to
+// its items by id (a batch of creates) then finds its own rows, as it would
+// with the real database.
 import { createServer, request as httpRequest, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -29,6 +36,20 @@ export interface ReplayStats {
   hits: number;
   /** passed through to the real server */
   misses: number;
+  /** bytes of the SQL-over-HTTP request bodies received (the worker's), and of the answers' bodies */
+  requestBytes: number;
+  responseBytes: number;
+}
+
+export interface ReplayOptions {
+  /** answer each replay with this request's fresh ids in place of the first request's (see above) */
+  translateFreshIds?: boolean;
+}
+
+interface Kept {
+  answer: Promise<Answer>;
+  /** the fresh UUIDs of the request that was answered for real, in order of appearance */
+  freshIds: string[];
 }
 
 export interface ReplayProxy {
@@ -51,10 +72,20 @@ async function readAll(stream: IncomingMessage): Promise<Buffer> {
 }
 
 /** `upstream`: the local database server's origin, e.g. http://127.0.0.1:4444. */
-export async function startReplayProxy(upstream: string, keepIds: Iterable<string> = []): Promise<ReplayProxy> {
+export async function startReplayProxy(
+  upstream: string,
+  keepIds: Iterable<string> = [],
+  options: ReplayOptions = {},
+): Promise<ReplayProxy> {
   const kept = new Set([...keepIds].map((id) => id.toLowerCase()));
-  const cache = new Map<string, Promise<Answer>>();
-  const stats: ReplayStats = { hits: 0, misses: 0 };
+  const cache = new Map<string, Kept>();
+  const stats: ReplayStats = { hits: 0, misses: 0, requestBytes: 0, responseBytes: 0 };
+  const freshIdsOf = (text: string) => (text.match(uuid) ?? []).filter((id) => !kept.has(id.toLowerCase()));
+  /** The kept answer with the first request's fresh ids replaced by this request's. */
+  const translated = (payload: Buffer, from: string[], to: string[]): Buffer => {
+    const map = new Map(from.map((id, i) => [id.toLowerCase(), to[i] ?? id]));
+    return Buffer.from(payload.toString("utf8").replace(uuid, (id) => map.get(id.toLowerCase()) ?? id));
+  };
   const target = new URL(upstream);
 
   const forward = (req: IncomingMessage, body: Buffer): Promise<Answer> =>
@@ -79,18 +110,24 @@ export async function startReplayProxy(upstream: string, keepIds: Iterable<strin
   const server = createServer((req, res) => {
     readAll(req)
       .then(async (body) => {
-        const text = body.toString("utf8").replace(uuid, (id) => (kept.has(id.toLowerCase()) ? id : "<uuid>"));
+        const raw = body.toString("utf8");
+        const text = raw.replace(uuid, (id) => (kept.has(id.toLowerCase()) ? id : "<uuid>"));
         const key = `${req.method} ${req.url}\n${keyedHeaders.map((h) => req.headers[h] ?? "").join(",")}\n${text}`;
-        let answer = cache.get(key);
-        if (answer) stats.hits++;
+        let entry = cache.get(key);
+        const replayed = entry !== undefined;
+        if (entry) stats.hits++;
         else {
           stats.misses++;
-          answer = forward(req, body);
-          cache.set(key, answer);
+          entry = { answer: forward(req, body), freshIds: options.translateFreshIds ? freshIdsOf(raw) : [] };
+          cache.set(key, entry);
         }
-        const { status, headers, body: payload } = await answer;
+        const { status, headers, body: answer } = await entry.answer;
         // Only successful answers are worth replaying.
         if (status !== 200) cache.delete(key);
+        const payload =
+          replayed && options.translateFreshIds ? translated(answer, entry.freshIds, freshIdsOf(raw)) : answer;
+        stats.requestBytes += body.length;
+        stats.responseBytes += payload.length;
         res.writeHead(status, { ...headers, "content-length": payload.length });
         res.end(payload);
       })
@@ -108,8 +145,7 @@ export async function startReplayProxy(upstream: string, keepIds: Iterable<strin
     databaseUrl: `postgres://local:local@127.0.0.1:${port}/local`,
     stats: () => ({ ...stats }),
     resetStats() {
-      stats.hits = 0;
-      stats.misses = 0;
+      Object.assign(stats, { hits: 0, misses: 0, requestBytes: 0, responseBytes: 0 });
     },
     async close() {
       server.closeAllConnections();

@@ -39,6 +39,59 @@ export interface Environment {
 const docsPath = resolve(projectRoot, "docs/performance.md");
 const profileStart = "<!-- profile:start -->";
 const profileEnd = "<!-- profile:end -->";
+// The batch and import figures (batch.ts, import.ts) have a section of their own, so that
+// a run of those parts alone (BENCH_ONLY=batch,import) can rewrite it and leave the rest.
+const batchStart = "<!-- batch:start -->";
+const batchEnd = "<!-- batch:end -->";
+
+/** The rows and explanations of the batch and import parts. */
+export interface BatchReport {
+  rows: Row[];
+  /** "How to read" bullets, Markdown */
+  notes: string[];
+}
+
+/** The text between `start` and `end` (included) in the current docs/performance.md, if any. */
+function keptSection(start: string, end: string): string | undefined {
+  if (!existsSync(docsPath)) return undefined;
+  const previous = readFileSync(docsPath, "utf8");
+  const from = previous.indexOf(start);
+  const to = previous.indexOf(end);
+  return from >= 0 && to > from ? previous.slice(from, to + end.length) : undefined;
+}
+
+function batchMarkdown(batch: BatchReport, header: string): string {
+  return [
+    batchStart,
+    "## Batch writes and import",
+    "",
+    `Measured ${header}.`,
+    "",
+    table(["Measure", "Measured", "Target", "Met"], ["---", "---", "---", "---"], batch.rows),
+    "",
+    "How to read these:",
+    "",
+    ...batch.notes,
+    batchEnd,
+  ].join("\n");
+}
+
+/** Rewrites the batch section of the existing docs/performance.md (after a run of those parts alone). */
+function updateBatchSection(section: string) {
+  if (!existsSync(docsPath)) return;
+  const previous = readFileSync(docsPath, "utf8");
+  const from = previous.indexOf(batchStart);
+  const to = previous.indexOf(batchEnd);
+  const profileAt = previous.indexOf(profileStart);
+  const doc =
+    from >= 0 && to > from
+      ? previous.slice(0, from) + section + previous.slice(to + batchEnd.length)
+      : profileAt >= 0
+        ? `${previous.slice(0, profileAt)}${section}\n\n${previous.slice(profileAt)}`
+        : `${previous.trimEnd()}\n\n${section}\n`;
+  writeFileSync(docsPath, doc);
+  console.error(`bench: wrote the batch section of ${docsPath}`);
+}
 
 const latencyTarget = { p50: 1.15, p99: 1.5 };
 
@@ -132,7 +185,11 @@ export function writeReport(report: {
   rows: Row[];
   latencyRows: LatencyRow[];
   profileSection: string | undefined;
+  /** the batch and import parts' figures, when they ran */
+  batch: BatchReport | undefined;
   writeDocs: boolean;
+  /** a run of the batch parts alone: rewrite their section of docs/performance.md, nothing else */
+  writeBatchSection: boolean;
   environment: Environment;
 }) {
   const env = report.environment;
@@ -149,19 +206,18 @@ export function writeReport(report: {
   console.log(`\nBenchmark: ${header}\n`);
   console.log(main);
   if (latency) console.log(`\nLatency, ${delayMs} ms per database request:\n\n${latency}`);
+  const batch = report.batch ? batchMarkdown(report.batch, header) : undefined;
+  if (report.batch) console.log(`\nBatch writes and import:\n\n${batch}`);
   if (report.profileSection) console.log(`\nProfile:\n\n${report.profileSection}`);
+  if (batch && report.writeBatchSection && !report.writeDocs) updateBatchSection(batch);
   if (!report.writeDocs) return;
 
   // Without --profile, the last profile written is kept (it carries its own date).
   let profile = report.profileSection
     ? `${profileStart}\n## Profile\n\nFrom the run of ${env.date.toISOString()} (\`npm run bench -- --profile\`, or \`npx tsx scripts/bench/profile.ts\`).\n\n${report.profileSection}\n${profileEnd}`
-    : undefined;
-  if (!profile && existsSync(docsPath)) {
-    const previous = readFileSync(docsPath, "utf8");
-    const from = previous.indexOf(profileStart);
-    const to = previous.indexOf(profileEnd);
-    if (from >= 0 && to > from) profile = previous.slice(from, to + profileEnd.length);
-  }
+    : keptSection(profileStart, profileEnd);
+  // Likewise the batch section, when those parts were left out of this run.
+  const batchSection = batch ?? keptSection(batchStart, batchEnd);
   profile ??= `${profileStart}\n## Profile\n\nNot run yet: \`npm run bench -- --profile\`.\n${profileEnd}`;
 
   const doc = [
@@ -176,6 +232,7 @@ export function writeReport(report: {
     ...(latency ? [`### Latency, ${delayMs} ms per database request`, "", latency, ""] : []),
     howToRead(env, delayMs),
     "",
+    ...(batchSection ? [batchSection, ""] : []),
     profile,
     "",
   ].join("\n");

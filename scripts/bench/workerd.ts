@@ -149,3 +149,42 @@ export function machineCpuSeconds(): { busy: number; total: number } {
   const total = user + nice + system + idle + iowait + irq + softirq + steal;
   return { busy: (total - idle - iowait) / clockTicks, total: total / clockTicks };
 }
+
+/**
+ * CPU seconds a process has used so far, summed over its threads' scheduler
+ * accounting (/proc/<pid>/task/<tid>/schedstat, in nanoseconds): fine enough to
+ * time one request, where utime + stime count in clock ticks (10 ms). Threads
+ * that have ended are not counted (workerd's live as long as the process). NaN if it is gone.
+ */
+export function processCpuSecondsPrecise(pid: number): number {
+  try {
+    let nanoseconds = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        nanoseconds += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        // the thread ended while read
+      }
+    }
+    return nanoseconds / 1e9;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Every process below `root` (children, their children…), with its command name. */
+export function descendantProcesses(root = process.pid): { pid: number; comm: string }[] {
+  const all = processes();
+  const below = new Set([root]);
+  // Parents before children is not guaranteed by /proc's order: repeat until nothing is added.
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const p of all) {
+      if (below.has(p.ppid) && !below.has(p.pid)) {
+        below.add(p.pid);
+        grown = true;
+      }
+    }
+  }
+  return all.filter((p) => p.pid !== root && below.has(p.pid)).map(({ pid, comm }) => ({ pid, comm }));
+}
