@@ -24,6 +24,7 @@ import { customerObject } from "../src/customers/object.ts";
 import { customerDocs } from "../src/customers/operations.ts";
 import { serializeCustomer } from "../src/customers/serialize.ts";
 import { healthDocs } from "../src/health.ts";
+import { maxBatchOperations } from "../src/http/batch.ts";
 import { maxBodyBytes } from "../src/http/body.ts";
 import {
   type ApiError,
@@ -294,6 +295,14 @@ function fieldDescriptions(object: v.GenericSchema): Record<string, string> {
   return out;
 }
 
+/** A batch body's own fields (its items' data are described as the object's fields). */
+const batchFieldDescriptions: Record<string, string> = {
+  operations: `1 to ${maxBatchOperations} operations, applied all or none; see docs/api.md#batch-writes`,
+  op: "create, update, upsert or delete",
+  match: "The external id an upsert matches its record on: id_crm, id_erp or id_accounting",
+  data: "The record's fields: a create body (create, upsert) or a PATCH body (update)",
+};
+
 /**
  * A schema's fields described as the object's fields of the same name are (the
  * descriptions live in src/<resource>/object.ts, out of the worker bundle), at
@@ -301,7 +310,7 @@ function fieldDescriptions(object: v.GenericSchema): Record<string, string> {
  */
 function withFieldDescriptions(schema: Json, object: v.GenericSchema | undefined): Json {
   if (!object) return schema;
-  const descriptions = fieldDescriptions(object);
+  const descriptions = { ...batchFieldDescriptions, ...fieldDescriptions(object) };
   const fill = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(fill);
     if (typeof node !== "object" || node === null) return node;

@@ -62,6 +62,8 @@ async function fill(client: pg.Client, s: Shape) {
 interface Call {
   name: string;
   method: string;
+  /** SQL undoing what the call wrote ($1: the workspace), so that its statements replay as they ran */
+  undo?: string;
   path: string;
   body?: unknown;
 }
@@ -119,6 +121,8 @@ async function callList(client: pg.Client, s: Shape): Promise<Call[]> {
         email: "new@example.com",
         id_crm: "NEW-1",
       },
+      // Replayed, the create would find NEW-1 taken by the contact it created, and refuse.
+      undo: "delete from contacts where workspace_id = $1 and id_crm = 'NEW-1'",
     },
     {
       name: "PATCH contact",
@@ -233,6 +237,8 @@ export async function runScaleBench(log: (message: string) => void): Promise<Row
           };
           await fetch(`${server.origin}/_local/record`, { method: "PUT", body: JSON.stringify({ on: false }) });
           if (response.status >= 300) throw new Error(`${call.name}: ${response.status} ${await response.text()}`);
+          // The replays below run against the state before the call: what it wrote goes.
+          if (call.undo) await client.query(call.undo, [shape.workspaceId]);
           sent.set(call.name, [...(sent.get(call.name) ?? []), [...recorded.statements, ...recorded.batches.flat()]]);
         }
       }

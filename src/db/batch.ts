@@ -188,24 +188,33 @@ function insertRows(t: BatchTable) {
     where (select id from ws) is not null and i.ord not in (select ord from refused)`;
 }
 
-/** Creates: every item is a new record, under a parent of the workspace, with external ids nobody holds. */
+/**
+ * Creates: every item is a new record, under a parent of the workspace, with
+ * external ids nobody holds. With `match` (an upsert's first statement: see
+ * upsertStatements), only the items whose value of that external id no record
+ * holds yet, and a concurrent insert of one of those values wins: ON CONFLICT
+ * DO NOTHING, the item is then updated by the statement that follows.
+ */
 export function createStatement(
   t: BatchTable,
   workspaceId: SQL,
-  items: { ord: number; id: string; data: object }[],
+  items: { ord: number; id: string; data: object }[] | string,
   p: Paths,
+  match?: ExternalIdField,
 ) {
   const parentRefusal = t.parent
     ? sql` union all select i.ord, ${refusalRank.parent}, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
         from next i where i.${ident(t.parent.column)} not in (select id from parents)`
     : sql``;
-  return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, "ord int, id uuid, data jsonb")}
+  const taken = match ? externalIdFields.filter((field) => field !== match) : externalIdFields;
+  return sql`with ${workspaceOf(workspaceId)}, ${itemsOf(items, match ? "ord int, id uuid, value text, data jsonb" : "ord int, id uuid, data jsonb")}
     ${parentsOf(t)} ${linkedOf(t)},
     next as (select i.ord, i.data, i.id as new_id, n.* from items i
-      cross join lateral jsonb_populate_record(null::${t.table}, i.data) n),
+      cross join lateral jsonb_populate_record(null::${t.table}, i.data) n
+      ${match ? sql`where ${holderOf(t, match)} is null` : sql``}),
     refused(ord, rank, code, message) as (select null::int, null::int, null::text, null::text where false
-      ${parentRefusal} ${linkRefusals(t, p, false)} ${takenRefusals(t, p, externalIdFields, () => sql`true`)}),
-    inserted as (${insertRows(t)} returning t.id)
+      ${parentRefusal} ${linkRefusals(t, p, false)} ${takenRefusals(t, p, taken, () => sql`true`)}),
+    inserted as (${insertRows(t)} ${match ? sql`on conflict (workspace_id, ${ident(match)}) where ${ident(match)} is not null do nothing` : sql``} returning t.id)
     ${recordRefusals(sql`select * from refused`)}`;
 }
 
@@ -276,24 +285,8 @@ export function upsertStatements(
   items: { ord: number; id: string; value: string; data: object }[],
   p: Paths,
 ): [insert: SQL, update: SQL] {
-  const key = ident(match);
-  const parentRefusal = t.parent
-    ? sql` union all select i.ord, ${refusalRank.parent}, ${batchRefusal.badRequest}, ${dataPath(p)} || ${`${t.parent.column}: ${t.parent.thing} not found`}
-        from next i where i.${ident(t.parent.column)} not in (select id from parents)`
-    : sql``;
-  const others = externalIdFields.filter((field) => field !== match);
   const json = JSON.stringify(items); // serialised once for both statements
-  // The items no record holds yet (as this statement's snapshot sees them): the ones it may insert.
-  const insert = sql`with ${workspaceOf(workspaceId)}, ${itemsOf(json, "ord int, id uuid, value text, data jsonb")}
-    ${parentsOf(t)} ${linkedOf(t)},
-    next as (select i.ord, i.data, i.value, i.id as new_id, n.* from items i
-      cross join lateral jsonb_populate_record(null::${t.table}, i.data) n
-      where ${holderOf(t, match)} is null),
-    refused(ord, rank, code, message) as (select null::int, null::int, null::text, null::text where false
-      ${parentRefusal} ${linkRefusals(t, p, false)} ${takenRefusals(t, p, others, () => sql`true`)}),
-    inserted as (${insertRows(t)} on conflict (workspace_id, ${key}) where ${key} is not null do nothing returning t.id)
-    ${recordRefusals(sql`select * from refused`)}`;
-  return [insert, updateStatement(t, workspaceId, json, p, undefined, match)];
+  return [createStatement(t, workspaceId, json, p, match), updateStatement(t, workspaceId, json, p, undefined, match)];
 }
 
 /** Deletes, with what each table's delete needs first (see the resources' batch declarations). */

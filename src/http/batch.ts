@@ -4,7 +4,7 @@
 import * as v from "valibot";
 import { type ExternalIdField, externalIdFields } from "../db/external-ids";
 import { badRequest } from "./errors";
-import { described, uuid } from "./validation";
+import { uuid } from "./validation";
 
 /** At most this many operations in one batch. */
 export const maxBatchOperations = 1000;
@@ -13,10 +13,7 @@ export const maxBatchBodyBytes = 1024 * 1024;
 
 type Body = v.ObjectSchema<v.ObjectEntries, undefined> | v.StrictObjectSchema<v.ObjectEntries, undefined>;
 
-const matchField = described(
-  v.picklist(externalIdFields),
-  "The external id the record is matched on: id_crm, id_erp or id_accounting",
-);
+const matchField = v.picklist(externalIdFields);
 
 /** The body of POST /api/<resource>/batch. */
 export function batchBody<C extends Body, U extends Body>(create: C, update: U) {
@@ -27,10 +24,7 @@ export function batchBody<C extends Body, U extends Body>(create: C, update: U) 
     v.strictObject({ op: v.literal("delete"), id: uuid }),
   ]);
   return v.strictObject({
-    operations: described(
-      v.pipe(v.array(operation), v.minLength(1), v.maxLength(maxBatchOperations)),
-      `1 to ${maxBatchOperations} operations, applied all or none; see docs/api.md`,
-    ),
+    operations: v.pipe(v.array(operation), v.minLength(1), v.maxLength(maxBatchOperations)),
   });
 }
 

@@ -145,7 +145,7 @@ const transientSqlState = /^(08|53|57)/;
 export const writeOutcomeUnknown = () =>
   new ApiError(
     503,
-    "No answer from the database: the write may or may not have been applied. Retry it with the same Idempotency-Key (or as an upsert) to find out",
+    "No answer from the database: the write may or may not have been applied; retry it with the same Idempotency-Key",
     { "Retry-After": retryAfterSeconds },
   );
 

@@ -27,13 +27,6 @@ export function okRecord<T, S extends ContentfulStatusCode = 200>(
   return response as unknown as TypedResponse<{ success: true; data: T }, S, "json">;
 }
 
-/** The stored answer to a retried request with the same Idempotency-Key, Location included for a 201. */
-export function replayedRecord<T>(c: Context, data: T, etag: string, status: 200 | 201, location: string) {
-  c.header("Idempotent-Replayed", "true");
-  if (status === 201) c.header("Location", location);
-  return okRecord(c, data, etag, status);
-}
-
 /** Qwoty's documented delete answer: {"success": true, "message": "<Thing> deleted successfully"}. */
 export function deleted(c: Context, thing: string) {
   return c.json({ success: true as const, message: `${thing} deleted successfully` });

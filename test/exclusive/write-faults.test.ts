@@ -84,7 +84,7 @@ function isAllOrNothing(
 
 /** The 503 of a write whose answer never came (db timeout, connection refused or cut, HTTP error). */
 const outcomeUnknown =
-  "No answer from the database: the write may or may not have been applied. Retry it with the same Idempotency-Key (or as an upsert) to find out";
+  "No answer from the database: the write may or may not have been applied; retry it with the same Idempotency-Key";
 /** Faults in which PostgreSQL itself answers with an error: its transaction was rolled back. */
 const answeredByDatabase = new Set<FaultMode>(["postgres-error", "abort-batch"]);
 
