@@ -93,7 +93,7 @@ export function batchOperation<
     async (c) => {
       const { operations } = c.req.valid("json" as never) as { operations: BatchOperation[] };
       const result = await writeBatch(c, c.var.caller, r.writes, operations, { single: false });
-      return answerBatch(c, result, r.serialize);
+      return answerBatch<Out>(c, result);
     },
   );
 }

@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import { etagOf, rowVersion } from "../db/etag";
 import { afterCursor, type Cursor, type ListOrder, listOrder } from "../db/pagination";
 import { type AddressType, addresses, contacts, customers } from "../db/schema";
+import { wireJson } from "../db/wire";
 
 export const addressFields = getTableColumns(addresses);
 
@@ -78,4 +79,5 @@ export const addressBatch = {
   },
   permission: "addresses:write",
   fields: addressRecordFields,
+  json: wireJson(addresses, {}),
 } satisfies BatchResource<typeof addressRecordFields>;

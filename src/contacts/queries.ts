@@ -7,6 +7,7 @@ import type { Db } from "../db/client";
 import { etagOf, rowVersion } from "../db/etag";
 import { afterCursor, type Cursor, type ListOrder, listOrder } from "../db/pagination";
 import { addresses, type ContactRole, contacts, customers } from "../db/schema";
+import { wireJson } from "../db/wire";
 
 /** A contact's columns plus `address_ids`: the addresses linked to it, oldest first. */
 export const contactFields = {
@@ -93,6 +94,7 @@ export const contactBatch = {
   },
   permission: "contacts:write",
   fields: contactRecordFields,
+  json: wireJson(contacts, { address_ids: contactFields.addressIds.sql }),
   // Like DELETE /api/contacts/{id}: the addresses linked to a deleted contact stay, unlinked.
   deleting: () => ({
     before: sql`, unlinked as (update ${addresses} a set contact_id = null,

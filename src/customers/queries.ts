@@ -7,6 +7,7 @@ import type { Db } from "../db/client";
 import { etagOf, type IfMatch, requireEtag, rowVersion } from "../db/etag";
 import { afterCursor, type Cursor, type ListOrder, listOrder, nameKey } from "../db/pagination";
 import { addresses, type CustomerType, contacts, customers } from "../db/schema";
+import { wireJson } from "../db/wire";
 
 /** A customer's columns plus the ids of its contacts and addresses, oldest first. */
 export const customerFields = {
@@ -132,6 +133,7 @@ export const customerBatch = {
   batch: { table: customers, thing: "customer", etag: customerEtag },
   permission: "customers:write",
   fields: customerRecordFields,
+  json: wireJson(customers, { contact_ids: customerFields.contactIds.sql, address_ids: customerFields.addressIds.sql }),
   deleting: (_scope, p) => ({
     before: sql`, dependents as (select l.id,
         (select count(*) from ${contacts} k where k.workspace_id = (select id from ws) and k.customer_id = l.id)::int as contacts,

@@ -2,7 +2,8 @@
 // are the column names), in the table's order, timestamps in ISO 8601 UTC, and
 // the ids a record lists (address_ids, contact_ids) just before its timestamps.
 // So a new column appears in the answers without a serialiser to edit.
-import { getTableColumns, type Table } from "drizzle-orm";
+import { getTableColumns, type SQL, sql, type Table } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
 import { isoTimestamp } from "../lib/time";
 
 /** column key → wire name, in the table's order, computed once per table. */
@@ -25,4 +26,25 @@ export function wireObject(table: Table, row: Record<string, unknown>, listed: R
     out[wire] = value instanceof Date ? isoTimestamp(value) : value;
   }
   return out;
+}
+
+/**
+ * The same object built by the database, as JSON text (json_build_object keeps
+ * the keys in order; jsonb would not): what a batch answers for each record, so
+ * that the worker neither maps nor re-serialises a thousand rows. Timestamps as
+ * isoTimestamp writes them: milliseconds only when not zero.
+ */
+export function wireJson(table: Table, listed: Record<string, SQL> = {}): SQL<string> {
+  const parts: SQL[] = [];
+  for (const column of Object.values(getTableColumns(table)) as PgColumn[]) {
+    if (column.name === "created_at") {
+      for (const [wire, value] of Object.entries(listed)) parts.push(sql`${wire}::text, ${value}`);
+    }
+    const value =
+      column.columnType === "PgTimestamp"
+        ? sql`replace(to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '.000Z', 'Z')`
+        : sql`${column}`;
+    parts.push(sql`${column.name}::text, ${value}`);
+  }
+  return sql<string>`json_build_object(${sql.join(parts, sql`, `)})::text`;
 }
