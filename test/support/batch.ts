@@ -8,6 +8,7 @@ import type { ContactObject } from "../../src/contacts/object";
 import type { CustomerObject } from "../../src/customers/object";
 import { type Envelope, json } from "./envelope";
 import { api, snapshotWorkspace, type TestWorkspace } from "./harness";
+import { contactBody } from "./resources";
 
 export type Resource = "contacts" | "customers" | "addresses";
 export type ExternalIdField = "id_crm" | "id_erp" | "id_accounting";
@@ -233,3 +234,16 @@ export function paddedBody(operations: readonly unknown[], bytes: number): strin
   if (padding < 0) throw new Error(`the operations alone take more than ${bytes} bytes`);
   return `{${" ".repeat(padding)}${core.slice(1)}`;
 }
+
+/** A batch's create of a contact of `ws` (contactBody's fields, with these over them). */
+export const contactCreate = (ws: TestWorkspace, fields: Record<string, unknown> = {}): BatchOperation => ({
+  op: "create",
+  data: contactBody(ws, fields),
+});
+
+/** A batch's upsert of a contact of `ws`, matched on `match`. */
+export const contactUpsert = (ws: TestWorkspace, match: string, fields: Record<string, unknown>): BatchOperation => ({
+  op: "upsert",
+  match,
+  data: contactBody(ws, fields),
+});
