@@ -26,13 +26,10 @@ import { idempotentWrite } from "./idempotency-key";
 import type { Permission } from "./permissions";
 import { type Caller, runWrite, type Scope, type Statements } from "./scoped";
 
-/** The columns an outcome is matched on: the record's id and external ids. */
-export interface Keyed {
+/** The columns an outcome's record is found by (its external ids are named in SQL: db/batch.ts). */
+interface Keyed {
   id: PgColumn;
   workspaceId: PgColumn;
-  idCrm: PgColumn;
-  idErp: PgColumn;
-  idAccounting: PgColumn;
 }
 
 /** A resource written in batches: its table's batch declaration, and how it reads and shows a record. */
@@ -233,7 +230,7 @@ export function answerBatch<Out>(c: Context, result: { outcomes: Outcome<unknown
   return response as unknown as TypedResponse<{ success: true; data: BatchResult<Out>[] }, 200, "json">;
 }
 
-/** PUT …/by/{field}/{value}: 201 with Location when the record was created, else 200; with its ETag. */
+/** A single write (POST, PATCH, PUT …/by/…): 201 with Location when it created the record, else 200; with its ETag. */
 export function answerRecord<Row extends { etag: string }, Out>(
   c: Context,
   result: { outcomes: Outcome<Row>[]; replayed: boolean },
@@ -241,7 +238,7 @@ export function answerRecord<Row extends { etag: string }, Out>(
   location: (id: string) => string,
 ) {
   const [outcome] = result.outcomes;
-  if (!outcome?.row) throw new Error("an upsert's outcome has no record");
+  if (!outcome?.row) throw new Error("a single write's outcome has no record");
   if (result.replayed) c.header("Idempotent-Replayed", "true");
   if (outcome.status === 201) c.header("Location", location(outcome.id));
   return okRecord(c, serialize(outcome.row), outcome.row.etag, outcome.status);
