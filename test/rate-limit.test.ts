@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { mintToken } from "../src/access/token";
 import { contacts } from "../src/db/schema";
 import { db, json, seedWorkspace } from "./support/harness";
-import { fetchWorker } from "./support/worker";
+import { awayFromRateLimitWindowEnd, fetchWorker } from "./support/worker";
 
 const limit = 10;
 
@@ -24,6 +24,7 @@ async function call(path: string, token: string, init: { method?: string; body?:
 describe("rate limiting per workspace", () => {
   it(`refuses the request after the ${limit}th of a window with 429, Retry-After and RateLimit-Policy`, async () => {
     const ws = await seedWorkspace();
+    await awayFromRateLimitWindowEnd();
     for (let i = 0; i < limit; i++) expect((await call(`/api/contacts/${ws.contactId}`, ws.token)).status).toBe(200);
     const refused = await call(`/api/contacts/${ws.contactId}`, ws.token);
     expect(refused.status).toBe(429);
@@ -36,6 +37,7 @@ describe("rate limiting per workspace", () => {
 
   it("counts the requests of all the workspace's tokens together, even concurrent ones", async () => {
     const ws = await seedWorkspace();
+    await awayFromRateLimitWindowEnd();
     const tokens = [ws.token, ws.readOnlyToken, await ws.newToken()];
     for (const token of tokens) expect((await call("/api/contacts", token)).status).toBe(200);
     const burst = await Promise.all(
@@ -48,6 +50,7 @@ describe("rate limiting per workspace", () => {
 
   it("counts no request refused with 401 against any workspace", async () => {
     const ws = await seedWorkspace();
+    await awayFromRateLimitWindowEnd();
     const revoked = await ws.newToken({ revokedAt: new Date() });
     const expired = await ws.newToken({ expiresAt: new Date(Date.now() - 1000) });
     for (let i = 0; i < 3 * limit; i++) {
@@ -60,6 +63,7 @@ describe("rate limiting per workspace", () => {
 
   it("refuses a write over the limit before it reaches the database", async () => {
     const ws = await seedWorkspace();
+    await awayFromRateLimitWindowEnd();
     for (let i = 0; i < limit; i++) await call("/api/contacts", ws.token);
     const refused = await call("/api/contacts", ws.token, {
       method: "POST",
@@ -75,6 +79,7 @@ describe("rate limiting per workspace", () => {
 
   it("counts, without refusing it, the first write of a token the isolate has not seen yet", async () => {
     const ws = await seedWorkspace();
+    await awayFromRateLimitWindowEnd();
     for (let i = 0; i < limit; i++) await call(`/api/contacts/${ws.contactId}`, ws.token);
     const fresh = await ws.newToken();
     const first = await call("/api/contacts", fresh, {

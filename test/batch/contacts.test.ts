@@ -23,7 +23,7 @@ import {
 import { type Envelope, expectError } from "../support/envelope";
 import { api, json, seedWorkspace } from "../support/harness";
 import { createContact } from "../support/resources";
-import { fetchWorker } from "../support/worker";
+import { awayFromRateLimitWindowEnd, fetchWorker } from "../support/worker";
 
 const immutableCustomer = /^operations\[\d+\]\.data\.customer_id cannot be changed: /;
 
@@ -381,6 +381,7 @@ describe("POST /api/contacts/batch: requests", () => {
         }),
         { ...env, WORKSPACE_RATE_LIMIT: env.SMALL_RATE_LIMIT },
       );
+    await awayFromRateLimitWindowEnd();
     for (let i = 0; i < limit; i++) expect((await send()).status).toBe(200);
     expect((await send()).status).toBe(429);
     expect(await listAll(ws, "contacts")).toHaveLength(1 + limit * 50);

@@ -41,6 +41,19 @@ export async function fetchRawUrl(rawUrl: string, init: RequestInit = {}): Promi
   return fetchWorker(raw, env as never);
 }
 
+/**
+ * Waits, when the rate limiter's current window ends within `margin` ms, for
+ * the next one to begin. Miniflare's limiter counts in windows aligned to the
+ * wall clock (epoch = floor(now / period)), so a test that fills the window
+ * and expects the next request refused would see it allowed if a window
+ * boundary fell in between.
+ */
+export async function awayFromRateLimitWindowEnd(periodSeconds = 60, margin = 8_000): Promise<void> {
+  const period = periodSeconds * 1000;
+  const left = period - (Date.now() % period);
+  if (left < margin) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
 /** The worker with the small rate limit (10 requests per workspace per window) of vitest.config.ts. */
 export async function fetchRateLimited(path: string, token: string): Promise<Response> {
   return fetchWorker(new Request(`https://api.test${path}`, { headers: { Authorization: `Bearer ${token}` } }), {
