@@ -2,10 +2,12 @@
 // generate the SQL migrations in drizzle/; the worker reads it to build queries.
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   check,
   foreignKey,
   index,
   integer,
+  json,
   jsonb,
   type PgColumn,
   pgEnum,
@@ -232,4 +234,37 @@ export const idempotencyKeys = pgTable(
     globalThis.WORKER_BUNDLE
       ? []
       : [primaryKey({ columns: [t.workspaceId, t.key] }), index("idempotency_keys_expires_idx").on(t.expiresAt)],
+);
+
+// Change events: one row per record created, updated or deleted, written by the
+// triggers of drizzle/0004_change_events.sql in the transaction of the change
+// (so a rolled-back write leaves none, and a cascade or a link change is
+// recorded whatever statement made it). `xid` is the writing transaction's id:
+// the feed serves events in (xid, seq) order, and only those of transactions
+// older than every transaction still running, so that no event can appear
+// behind a position a client has already read (src/events/queries.ts).
+export const events = pgTable(
+  "events",
+  {
+    seq: bigint("seq", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    id: uuid("id").notNull().defaultRandom(),
+    xid: bigint("xid", { mode: "number" })
+      .notNull()
+      .default(sql`(pg_current_xact_id()::text)::bigint`),
+    workspaceId: uuid("workspace_id").notNull(),
+    /** "contact.created", "address.deleted", … */
+    type: text("type").notNull(),
+    objectId: uuid("object_id").notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** The object as the change left it, as the API answers it (json keeps its field order); none for a deletion. */
+    data: json("data"),
+  },
+  (t) =>
+    globalThis.WORKER_BUNDLE
+      ? []
+      : [
+          uniqueIndex("events_id_key").on(t.id),
+          index("events_feed_idx").on(t.workspaceId, t.xid, t.seq),
+          index("events_occurred_at_idx").on(t.occurredAt),
+        ],
 );
