@@ -23,6 +23,9 @@ import { serializeContact } from "../src/contacts/serialize.ts";
 import { customerObject } from "../src/customers/object.ts";
 import { customerDocs } from "../src/customers/operations.ts";
 import { serializeCustomer } from "../src/customers/serialize.ts";
+import { eventObject } from "../src/events/object.ts";
+import { eventDocs } from "../src/events/operations.ts";
+import { retentionDays } from "../src/events/types.ts";
 import { healthDocs } from "../src/health.ts";
 import { maxBatchOperations } from "../src/http/batch.ts";
 import { maxBodyBytes } from "../src/http/body.ts";
@@ -31,6 +34,7 @@ import {
   badRequest,
   concurrentChange,
   databaseUnavailable,
+  feedCursorExpired,
   idempotencyKeyReused,
   internalError,
   invalidToken,
@@ -38,6 +42,7 @@ import {
   notFound,
   payloadTooLarge,
   preconditionFailed,
+  readsNoEvents,
   unsupportedMediaType,
 } from "../src/http/errors.ts";
 import { maxLimit, pageSize } from "../src/http/list.ts";
@@ -110,6 +115,7 @@ const objects: Record<ObjectName, v.GenericSchema> = {
   Token: tokenObject,
   NewToken: newTokenObject,
   Health: healthObject,
+  Event: eventObject,
 };
 
 /** What each refusal says, from the constructors the handlers throw, for one operation. */
@@ -125,9 +131,13 @@ function refusalOf(status: RefusalStatus, spec: OperationSpec): [description: st
     case 401:
       return ["No token, not a Bearer token, or an unknown, revoked or expired token", invalidToken()];
     case 403:
-      return ["The token lacks the permission", lacksPermission(permission)];
+      return spec.anyPermission
+        ? ["The token may read none of the resources asked about", readsNoEvents()]
+        : ["The token lacks the permission", lacksPermission(permission)];
     case 404:
       return ["No such record in the token's workspace (another workspace's records answer the same)", notFound(thing)];
+    case 410:
+      return ["The cursor is older than the events' retention: resync", feedCursorExpired(retentionDays)];
     case 409:
       return [
         "A concurrent change won a race (nothing was changed: retry after Retry-After), the data's state forbids the request, or its Idempotency-Key is in progress",
@@ -266,6 +276,24 @@ function successResponse(spec: OperationSpec, status: number = spec.success.stat
       schema = listEnvelope(success.object, success.pages ?? true);
       description = `The list, oldest first${success.pages === false ? "" : `; without limit or cursor, everything, streamed in pages of ${pageSize}`}`;
       break;
+    case "feed":
+      schema = {
+        type: "object",
+        properties: {
+          success: { const: true },
+          data: { type: "array", items: ref(success.object) },
+          has_more: { type: "boolean", description: "Whether more events follow now: if so, ask again at once" },
+          next_cursor: {
+            type: ["string", "null"],
+            description:
+              "Pass it as `after` to continue: set whenever there is a position to continue from, even without more events yet (poll with it later)",
+          },
+        },
+        required: ["success", "data", "has_more", "next_cursor"],
+        additionalProperties: false,
+      };
+      description = "Events after `after`, in feed order";
+      break;
     case "deleted":
       schema = ref("Deleted");
       example = { success: true, message: `${spec.thing} deleted successfully` };
@@ -327,7 +355,14 @@ function withFieldDescriptions(schema: Json, object: v.GenericSchema | undefined
 }
 
 /** Each operation's summary and description, by operationId (declared beside the operations). */
-const documentation: Documentation = { ...contactDocs, ...customerDocs, ...addressDocs, ...tokenDocs, ...healthDocs };
+const documentation: Documentation = {
+  ...contactDocs,
+  ...customerDocs,
+  ...addressDocs,
+  ...tokenDocs,
+  ...eventDocs,
+  ...healthDocs,
+};
 
 function docsOf(spec: OperationSpec) {
   const docs = documentation[spec.operationId];
@@ -346,8 +381,9 @@ export function buildOpenApiDocument(): Json {
   const bodies: Record<string, Json> = {};
   for (const { spec } of operations as readonly { spec: OperationSpec }[]) {
     const permission = [spec.permission ?? []].flat();
-    const needs =
-      permission.length > 0
+    const needs = spec.anyPermission
+      ? `\n\nNeeds any of the ${permission.map((p) => `\`${p}\``).join(", ")} permissions (or their \`:write\`).`
+      : permission.length > 0
         ? `\n\nNeeds the ${permission.map((p) => `\`${p}\``).join(", ")} permission${permission.length > 1 ? "s" : ""}.`
         : "";
     const parameters = [
@@ -418,6 +454,7 @@ export function buildOpenApiDocument(): Json {
         name: "Addresses",
         description: "Billing and shipping addresses of a customer, optionally linked to a contact",
       },
+      { name: "Events", description: "The feed of every change, to keep a copy in sync" },
       { name: "Tokens", description: "The workspace's API tokens (tokens:admin)" },
       { name: "Health", description: "Monitoring" },
     ],

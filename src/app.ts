@@ -8,6 +8,7 @@ import { addressOperations } from "./addresses/operations";
 import { contactOperations } from "./contacts/operations";
 import { customerOperations } from "./customers/operations";
 import type { AppEnv } from "./env";
+import { eventOperations } from "./events/operations";
 import { healthOperation } from "./health";
 import { ApiError, errorResponse, internalError, noRoute } from "./http/errors";
 import { bearerAuth } from "./middleware/auth";
@@ -23,6 +24,7 @@ export const operations = [
   ...contactOperations,
   ...customerOperations,
   ...addressOperations,
+  ...eventOperations,
   ...tokenOperations,
   healthOperation,
 ] as const;

@@ -18,7 +18,7 @@ import { validationMessage } from "./http/validation";
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
 /** The response objects the documentation knows by name (scripts/openapi.ts maps them to schemas). */
-export type ObjectName = "Contact" | "Customer" | "Address" | "Token" | "NewToken" | "Health";
+export type ObjectName = "Contact" | "Customer" | "Address" | "Token" | "NewToken" | "Health" | "Event";
 
 /** Headers an operation reads, beyond Authorization. */
 export type HeaderName = "If-None-Match" | "If-Match" | "Idempotency-Key";
@@ -32,10 +32,12 @@ export type Success =
   /** PUT …/by/{field}/{value}: 201 when it created the record, 200 when the record existed */
   | { status: 201; kind: "upserted"; object: ObjectName }
   /** POST …/batch: one result per operation */
-  | { status: 200; kind: "batch"; object: ObjectName };
+  | { status: 200; kind: "batch"; object: ObjectName }
+  /** GET /api/events: a page of the feed, with the cursor to continue from */
+  | { status: 200; kind: "feed"; object: ObjectName };
 
 /** The 4xx/5xx statuses an operation can answer (their messages: http/errors.ts, by status). */
-export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503;
+export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 410 | 412 | 413 | 415 | 422 | 429 | 500 | 503;
 
 type ObjectSchema =
   | v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>
@@ -49,6 +51,8 @@ export interface OperationSpec {
   tag: string;
   /** What the token needs; none: no token at all (/health). */
   permission?: Permission | readonly Permission[];
+  /** The token needs any one of `permission`, not all of them (the events feed). */
+  anyPermission?: boolean;
   /** The record an operation is about, for its messages ("Contact not found"). */
   thing?: string;
   /** Path parameters: each issue's message is the whole error ("Invalid contact id: expected a UUID"). */

@@ -104,18 +104,29 @@ export function listCustomers(
 }
 
 /**
- * For ?cascade=true: the customer's addresses and contacts, then the customer,
- * in the same transaction, after the customer was locked. The customer's delete
- * has no "no children left" guard: were a child left, its foreign key would
- * fail the statement and roll the whole batch back, never leave it half done.
+ * For ?cascade=true: the customer's addresses and contacts, and the customer, in
+ * one statement, after the customer was locked. One statement, so that the
+ * triggers recording change events (drizzle/0004) find the customer and its
+ * contacts gone, and record their deletions only, not an update of each list of
+ * ids on the way. No "no children left" guard: the foreign keys are checked at
+ * the end of the statement, and a child left would fail it and roll the whole
+ * batch back, never leave it half done.
  */
 export function deleteCustomerCascade(db: Db, scope: Scope, id: string) {
+  const ofCustomer = <T extends typeof addresses | typeof contacts>(table: T) =>
+    and(eq(table.workspaceId, scope.workspaceId), eq(table.customerId, id));
+  const addressesGone = db
+    .$with("addresses_gone")
+    .as(db.delete(addresses).where(ofCustomer(addresses)).returning({ id: addresses.id }));
+  const contactsGone = db
+    .$with("contacts_gone")
+    .as(db.delete(contacts).where(ofCustomer(contacts)).returning({ id: contacts.id }));
   return {
-    addresses: db
-      .delete(addresses)
-      .where(and(eq(addresses.workspaceId, scope.workspaceId), eq(addresses.customerId, id))),
-    contacts: db.delete(contacts).where(and(eq(contacts.workspaceId, scope.workspaceId), eq(contacts.customerId, id))),
-    removed: db.delete(customers).where(inScope(scope, id)).returning({ id: customers.id }),
+    removed: db
+      .with(addressesGone, contactsGone)
+      .delete(customers)
+      .where(inScope(scope, id))
+      .returning({ id: customers.id }),
   };
 }
 

@@ -248,9 +248,7 @@ export const events = pgTable(
   {
     seq: bigint("seq", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     id: uuid("id").notNull().defaultRandom(),
-    xid: bigint("xid", { mode: "number" })
-      .notNull()
-      .default(sql`(pg_current_xact_id()::text)::bigint`),
+    xid: bigint("xid", { mode: "number" }).notNull().default(sql`(pg_current_xact_id()::text)::bigint`),
     workspaceId: uuid("workspace_id").notNull(),
     /** "contact.created", "address.deleted", … */
     type: text("type").notNull(),

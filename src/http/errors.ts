@@ -55,6 +55,17 @@ export const expiredToken = () => invalidToken("API token has expired");
 export const lacksPermission = (permission: string) =>
   new ApiError(403, `This API token lacks the ${permission} permission`);
 
+/** 403: GET /api/events with a token that may read none of the resources events are about. */
+export const readsNoEvents = () =>
+  new ApiError(403, "This API token can read no events: it needs contacts:read, customers:read or addresses:read");
+
+/** 410: a feed cursor older than the events' retention: events after it may be gone. */
+export const feedCursorExpired = (days: number) =>
+  new ApiError(
+    410,
+    `This cursor is older than the ${days} days events are kept, so events after it may be gone: resync (list the records again), then read the feed from its start`,
+  );
+
 /** 403: a token tried to grant a permission it does not hold itself. */
 export const lacksGrantedPermission = () => new ApiError(403, "A token can only grant permissions it holds itself");
 

@@ -5,7 +5,7 @@ import { env, SELF } from "cloudflare:test";
 import { asc, eq } from "drizzle-orm";
 import { seedWorkspaceFixture, type WorkspaceFixture } from "../../scripts/fixtures";
 import { getDb } from "../../src/db/client";
-import { addresses, apiTokens, contacts, customers } from "../../src/db/schema";
+import { addresses, apiTokens, contacts, customers, events } from "../../src/db/schema";
 import { checkConformance } from "./openapi-conformance";
 
 export { json } from "./envelope";
@@ -60,5 +60,10 @@ export async function snapshotWorkspace(workspaceId: string) {
       .from(apiTokens)
       .where(eq(apiTokens.workspaceId, workspaceId))
       .orderBy(asc(apiTokens.id)),
+    d
+      .select({ seq: events.seq, type: events.type, objectId: events.objectId })
+      .from(events)
+      .where(eq(events.workspaceId, workspaceId))
+      .orderBy(asc(events.seq)),
   ]);
 }
