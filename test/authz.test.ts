@@ -137,6 +137,8 @@ describe("authorisation matrix", () => {
       "create customer",
       "upsert customer",
       "list addresses",
+      "read the change feed",
+      "read the contact events of the feed",
     ]);
     const withIds = endpoints.filter(namesIds).length;
     expect(cells).toHaveLength((endpoints.length - withIds) * tokenKinds.length + withIds * tokenKinds.length * 4);
@@ -164,17 +166,18 @@ describe("authorisation matrix", () => {
       });
     }
 
-    it("left both workspaces' customers, contacts, addresses and token revocations as they were", async () => {
+    it("left both workspaces' customers, contacts, addresses, token revocations and change events as they were", async () => {
       const after = await Promise.all([
         snapshotWorkspace(shared.caller.workspaceId),
         snapshotWorkspace(shared.other.workspaceId),
       ]);
       expect(after).toEqual(before);
-      // Not vacuous: each snapshot holds the seeded records and tokens.
+      // Not vacuous: each snapshot holds the seeded records, tokens and the
+      // events of the records' creation (3 created, 3 updates of linked ids).
       const counts = after.map((tables) => tables.map((rows) => rows.length));
       expect(counts).toEqual([
-        [1, 1, 1, 4],
-        [1, 1, 1, 2],
+        [1, 1, 1, 4, 6],
+        [1, 1, 1, 2, 6],
       ]);
     });
   });

@@ -5,7 +5,7 @@ import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FaultMode } from "../../scripts/local-db/control";
-import { addresses, contacts, customers } from "../../src/db/schema";
+import { addresses, contacts, customers, events } from "../../src/db/schema";
 import { db, json, seedWorkspace, type TestWorkspace } from "../support/harness";
 import { injectFault, localDbStatus } from "../support/local-db";
 import { fetchWorker } from "../support/worker";
@@ -31,15 +31,19 @@ async function call(
   );
 }
 
-/** Everything of the workspace, to tell "nothing applied" from "all applied". */
+/**
+ * Everything of the workspace, to tell "nothing applied" from "all applied":
+ * its records, and the change events recorded (a rolled-back write leaves none).
+ */
 async function rowsOf(ws: TestWorkspace) {
   const d = db();
-  const [c, k, a] = await d.batch([
+  const [c, k, a, e] = await d.batch([
     d.select().from(customers).where(eq(customers.workspaceId, ws.workspaceId)),
     d.select().from(contacts).where(eq(contacts.workspaceId, ws.workspaceId)),
     d.select().from(addresses).where(eq(addresses.workspaceId, ws.workspaceId)),
+    d.select().from(events).where(eq(events.workspaceId, ws.workspaceId)).orderBy(events.seq),
   ]);
-  return { customers: c, contacts: k, addresses: a };
+  return { customers: c, contacts: k, addresses: a, events: e };
 }
 
 interface WriteCase {
