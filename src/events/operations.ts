@@ -101,6 +101,8 @@ export const getEventOperation = operation(
 
 export const eventOperations = [listEventsOperation, getEventOperation] as const;
 
+// Plain literals only: an interpolation would keep this prose in the bundle (esbuild
+// cannot prove a template with an imported value free of side effects).
 export const eventDocs: Documentation = {
   listEvents: {
     summary: "Read the change feed",
@@ -108,11 +110,11 @@ export const eventDocs: Documentation = {
 
 Follow it with \`after\`: pass the previous answer's \`next_cursor\`, which is set whenever there was a position to continue from (\`has_more\` tells whether to ask again at once). The order is that of the writing transactions' ids, and an event appears only once every transaction older than its own has ended, so the feed **never skips an event**, even when transactions commit in another order than they began; an event may appear a moment after its change's answer. Replaying the feed from its start and applying each event's \`data\` (or the deletion) rebuilds the workspace's records.
 
-The token sees the events of the resources it may read (\`contacts:read\` or \`contacts:write\` for \`contact.*\`, and so on): naming in \`type\` a group it may not read is 403. Events are kept ${retentionDays} days: an older cursor answers 410, and the client must resync.`,
+The token sees the events of the resources it may read (\`contacts:read\` or \`contacts:write\` for \`contact.*\`, and so on): naming in \`type\` a group it may not read is 403. Events are kept 30 days: an older cursor answers 410, and the client must resync.`,
     parameters: {
       after: "The `next_cursor` of a previous answer: events after it. Without it, from the oldest event kept",
       type: "Comma-separated event types: `contact.*`, `customer.updated`, …, or `*` (the default: every type the token may read)",
-      limit: `Events per answer, 1 to 1000 (default ${defaultLimit})`,
+      limit: "Events per answer, 1 to 1000 (default 100)",
     },
   },
   getEvent: {
