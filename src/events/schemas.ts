@@ -1,5 +1,6 @@
 // The feed's query string: where to start, which types, how many.
 import * as v from "valibot";
+import { pageQuery } from "../http/list";
 import { feedCursor } from "./cursor";
 import { type EventGroup, eventGroups, eventKinds } from "./types";
 
@@ -23,8 +24,6 @@ function parseTypes(value: string): TypeFilter | undefined {
   return filter;
 }
 
-const limitMessage = "must be an integer from 1 to 1000";
-
 export const feedQuery = v.strictObject({
   after: v.optional(feedCursor),
   type: v.optional(
@@ -39,13 +38,5 @@ export const feedQuery = v.strictObject({
       }),
     ),
   ),
-  limit: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d{1,4}$/, limitMessage),
-      v.transform(Number),
-      v.minValue(1, limitMessage),
-      v.maxValue(1000, limitMessage),
-    ),
-  ),
+  limit: pageQuery.limit,
 });
