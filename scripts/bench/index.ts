@@ -2,8 +2,9 @@
 // run in workerd through Miniflare, side by side with a minimal Hono + Drizzle +
 // Neon worker (scripts/bench/minimal-worker) built and run the same way. Prints
 // the tables and writes docs/performance.md. About 4 to 5 minutes on 2 cores,
-// plus the batch writes (under a minute) and the import through `wrangler dev`
-// (a sweep of a minute or two, then at most 2 × BENCH_IMPORT_SECONDS).
+// plus the batch writes (under a minute), the change events on vs off (a minute or
+// two) and the import through `wrangler dev` (a sweep of a minute or two, then at
+// most 2 × BENCH_IMPORT_SECONDS).
 //
 //   npm run bench                  everything below
 //   npm run bench -- --profile     also a CPU profile of GET /api/contacts/{id} (see profile.ts)
@@ -21,11 +22,14 @@
 //   PROFILE_REQUESTS          requests profiled with --profile (default 1000; quick 300)
 //   LOCAL_POSTGRES_URL        run the database on this PostgreSQL server (a fresh database) instead of PGlite
 //   BENCH_BATCH_REQUESTS      timed requests of each 1000-item batch measure (default 40; quick 10; see batch.ts)
+//   BENCH_EVENTS_CREATES      timed creates per round and setting, events on vs off (default 200; quick 50; see events.ts)
+//   BENCH_EVENTS_BATCHES      timed 1000-item batches per round and setting (default 5; quick 2)
+//   BENCH_EVENTS_ROUNDS       rounds of both settings, alternated (default 6; quick 2)
 //   BENCH_IMPORT_CONTACTS     contacts in the import through `wrangler dev` (default 100000; quick 10000; see import.ts)
 //   BENCH_IMPORT_SECONDS      the import, and its re-sync, stop sending batches after this long (default 180; quick 60)
 //   BENCH_IMPORT_CLIENTS      clients in parallel for it (default: the fastest of a sweep over 1,2,3,4; quick 1,2,4)
-//   BENCH_ONLY                only these parts, e.g. cpu,latency (startup, cpu, batch, trips, latency, list, node, import, profile, scale);
-//                             batch and import alone rewrite their own section of docs/performance.md
+//   BENCH_ONLY                only these parts, e.g. cpu,latency (startup, cpu, batch, events, trips, latency, list, node, import,
+//                             profile, scale); batch, import and events alone rewrite their own sections of docs/performance.md
 //   BENCH_SCALE_*             the scale run's sizes (see scale.ts); it runs only with LOCAL_POSTGRES_URL
 //   BENCH_DOCS=0              do not write docs/performance.md (set by BENCH_ONLY too)
 import { execFileSync } from "node:child_process";
@@ -38,10 +42,11 @@ import { seedWorkspaceFixture } from "../fixtures.ts";
 import { projectRoot } from "../local-db/open.ts";
 import { runBatchBench } from "./batch.ts";
 import { startupMedians } from "./build.ts";
+import { runEventsBench } from "./events.ts";
 import { runImportBench } from "./import.ts";
 import { type Call, type LoadFigures, runLoad, send } from "./load.ts";
 import { newProfileDir, profileMarkdown, profileWorker } from "./profile.ts";
-import { type BatchReport, type LatencyRow, type Row, writeReport } from "./report.ts";
+import { type LatencyRow, type Row, type SectionReport, writeReport } from "./report.ts";
 import { runScaleBench } from "./scale.ts";
 import { listSize, setUpBench } from "./setup.ts";
 import { fmt } from "./stats.ts";
@@ -72,6 +77,9 @@ const largeList = setting("BENCH_LARGE_LIST", 100_000, 10_000);
 const nodeCpuRequests = setting("BENCH_NODE_CPU_REQUESTS", 5000, 1000);
 const profileRequests = setting("PROFILE_REQUESTS", 1000, 300);
 const batchRequests = setting("BENCH_BATCH_REQUESTS", 40, 10);
+const eventsCreates = setting("BENCH_EVENTS_CREATES", 200, 50);
+const eventsBatches = setting("BENCH_EVENTS_BATCHES", 5, 2);
+const eventsRounds = setting("BENCH_EVENTS_ROUNDS", 6, 2);
 const importContacts = setting("BENCH_IMPORT_CONTACTS", 100_000, 10_000);
 const importSeconds = setting("BENCH_IMPORT_SECONDS", 180, 60);
 const importClients = process.env.BENCH_IMPORT_CLIENTS ? setting("BENCH_IMPORT_CLIENTS", 1, 1) : undefined;
@@ -79,8 +87,9 @@ const importClients = process.env.BENCH_IMPORT_CLIENTS ? setting("BENCH_IMPORT_C
 const rows: Row[] = [];
 const latencyRows: LatencyRow[] = [];
 let profileSection: string | undefined;
-// The batch and import parts' rows, in a section of their own (see report.ts).
-const batchReport: BatchReport = { rows: [], notes: [] };
+// The batch and import parts' rows, and the change events', in sections of their own (see report.ts).
+const batchReport: SectionReport = { rows: [], notes: [] };
+const eventsReport: SectionReport = { rows: [], notes: [] };
 const verdict = (ok: boolean) => (ok ? "yes" : "**no**");
 const log = (message: string) => console.error(`bench: ${message}`);
 const kib = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`;
@@ -361,6 +370,23 @@ try {
     batchReport.rows,
   );
 
+  // 2c. What recording change events adds to a create and to a batch: triggers on vs off.
+  await part(
+    "Change events",
+    "events",
+    async () => {
+      log(`events on vs off: ${eventsCreates} creates and ${eventsBatches} batches per round and setting…`);
+      const { rows: eventsRows, notes } = await runEventsBench(
+        bench,
+        { creates: eventsCreates, batches: eventsBatches, rounds: eventsRounds },
+        log,
+      );
+      eventsReport.rows.push(...eventsRows);
+      eventsReport.notes.push(notes);
+    },
+    eventsReport.rows,
+  );
+
   // 3. Round trips, the first request on a cold isolate, the real database.
   await part("Database round trips", "trips", async () => {
     log("counting database round trips per endpoint…");
@@ -635,8 +661,9 @@ writeReport({
   latencyRows,
   profileSection,
   batch: batchReport.rows.length ? batchReport : undefined,
+  events: eventsReport.rows.length ? eventsReport : undefined,
   writeDocs: process.env.BENCH_DOCS !== "0" && !only,
-  writeBatchSection: process.env.BENCH_DOCS !== "0" && !!only?.every((p) => p === "batch" || p === "import"),
+  writeSections: process.env.BENCH_DOCS !== "0" && !!only?.every((p) => ["batch", "import", "events"].includes(p)),
   environment: {
     date: startedAt,
     node: process.version,

@@ -39,13 +39,15 @@ export interface Environment {
 const docsPath = resolve(projectRoot, "docs/performance.md");
 const profileStart = "<!-- profile:start -->";
 const profileEnd = "<!-- profile:end -->";
-// The batch and import figures (batch.ts, import.ts) have a section of their own, so that
-// a run of those parts alone (BENCH_ONLY=batch,import) can rewrite it and leave the rest.
-const batchStart = "<!-- batch:start -->";
-const batchEnd = "<!-- batch:end -->";
+// The batch and import figures (batch.ts, import.ts), and the change events' (events.ts),
+// have sections of their own, so that a run of those parts alone (BENCH_ONLY=batch,import
+// or BENCH_ONLY=events) can rewrite its section and leave the rest.
+const batchMarkers = { start: "<!-- batch:start -->", end: "<!-- batch:end -->", title: "Batch writes and import" };
+const eventsMarkers = { start: "<!-- events:start -->", end: "<!-- events:end -->", title: "Change events" };
+type Markers = typeof batchMarkers;
 
-/** The rows and explanations of the batch and import parts. */
-export interface BatchReport {
+/** The rows and explanations of a section's parts. */
+export interface SectionReport {
   rows: Row[];
   /** "How to read" bullets, Markdown */
   notes: string[];
@@ -60,37 +62,37 @@ function keptSection(start: string, end: string): string | undefined {
   return from >= 0 && to > from ? previous.slice(from, to + end.length) : undefined;
 }
 
-function batchMarkdown(batch: BatchReport, header: string): string {
+function sectionMarkdown(markers: Markers, report: SectionReport, header: string): string {
   return [
-    batchStart,
-    "## Batch writes and import",
+    markers.start,
+    `## ${markers.title}`,
     "",
     `Measured ${header}.`,
     "",
-    table(["Measure", "Measured", "Target", "Met"], ["---", "---", "---", "---"], batch.rows),
+    table(["Measure", "Measured", "Target", "Met"], ["---", "---", "---", "---"], report.rows),
     "",
     "How to read these:",
     "",
-    ...batch.notes,
-    batchEnd,
+    ...report.notes,
+    markers.end,
   ].join("\n");
 }
 
-/** Rewrites the batch section of the existing docs/performance.md (after a run of those parts alone). */
-function updateBatchSection(section: string) {
+/** Rewrites one section of the existing docs/performance.md (after a run of its parts alone); a new one goes before the profile. */
+function updateSection(markers: Markers, section: string) {
   if (!existsSync(docsPath)) return;
   const previous = readFileSync(docsPath, "utf8");
-  const from = previous.indexOf(batchStart);
-  const to = previous.indexOf(batchEnd);
+  const from = previous.indexOf(markers.start);
+  const to = previous.indexOf(markers.end);
   const profileAt = previous.indexOf(profileStart);
   const doc =
     from >= 0 && to > from
-      ? previous.slice(0, from) + section + previous.slice(to + batchEnd.length)
+      ? previous.slice(0, from) + section + previous.slice(to + markers.end.length)
       : profileAt >= 0
         ? `${previous.slice(0, profileAt)}${section}\n\n${previous.slice(profileAt)}`
         : `${previous.trimEnd()}\n\n${section}\n`;
   writeFileSync(docsPath, doc);
-  console.error(`bench: wrote the batch section of ${docsPath}`);
+  console.error(`bench: wrote the ${markers.title.toLowerCase()} section of ${docsPath}`);
 }
 
 const latencyTarget = { p50: 1.15, p99: 1.5 };
@@ -186,10 +188,12 @@ export function writeReport(report: {
   latencyRows: LatencyRow[];
   profileSection: string | undefined;
   /** the batch and import parts' figures, when they ran */
-  batch: BatchReport | undefined;
+  batch: SectionReport | undefined;
+  /** the change events part's, when it ran */
+  events: SectionReport | undefined;
   writeDocs: boolean;
-  /** a run of the batch parts alone: rewrite their section of docs/performance.md, nothing else */
-  writeBatchSection: boolean;
+  /** a run of sectioned parts alone: rewrite the sections that ran in docs/performance.md, nothing else */
+  writeSections: boolean;
   environment: Environment;
 }) {
   const env = report.environment;
@@ -206,18 +210,24 @@ export function writeReport(report: {
   console.log(`\nBenchmark: ${header}\n`);
   console.log(main);
   if (latency) console.log(`\nLatency, ${delayMs} ms per database request:\n\n${latency}`);
-  const batch = report.batch ? batchMarkdown(report.batch, header) : undefined;
-  if (report.batch) console.log(`\nBatch writes and import:\n\n${batch}`);
+  const batch = report.batch ? sectionMarkdown(batchMarkers, report.batch, header) : undefined;
+  const events = report.events ? sectionMarkdown(eventsMarkers, report.events, header) : undefined;
+  if (batch) console.log(`\nBatch writes and import:\n\n${batch}`);
+  if (events) console.log(`\nChange events:\n\n${events}`);
   if (report.profileSection) console.log(`\nProfile:\n\n${report.profileSection}`);
-  if (batch && report.writeBatchSection && !report.writeDocs) updateBatchSection(batch);
+  if (report.writeSections && !report.writeDocs) {
+    if (batch) updateSection(batchMarkers, batch);
+    if (events) updateSection(eventsMarkers, events);
+  }
   if (!report.writeDocs) return;
 
   // Without --profile, the last profile written is kept (it carries its own date).
   let profile = report.profileSection
     ? `${profileStart}\n## Profile\n\nFrom the run of ${env.date.toISOString()} (\`npm run bench -- --profile\`, or \`npx tsx scripts/bench/profile.ts\`).\n\n${report.profileSection}\n${profileEnd}`
     : keptSection(profileStart, profileEnd);
-  // Likewise the batch section, when those parts were left out of this run.
-  const batchSection = batch ?? keptSection(batchStart, batchEnd);
+  // Likewise the batch and events sections, when those parts were left out of this run.
+  const batchSection = batch ?? keptSection(batchMarkers.start, batchMarkers.end);
+  const eventsSection = events ?? keptSection(eventsMarkers.start, eventsMarkers.end);
   profile ??= `${profileStart}\n## Profile\n\nNot run yet: \`npm run bench -- --profile\`.\n${profileEnd}`;
 
   const doc = [
@@ -233,6 +243,7 @@ export function writeReport(report: {
     howToRead(env, delayMs),
     "",
     ...(batchSection ? [batchSection, ""] : []),
+    ...(eventsSection ? [eventsSection, ""] : []),
     profile,
     "",
   ].join("\n");
