@@ -16,64 +16,48 @@ CREATE INDEX "events_occurred_at_idx" ON "events" USING btree ("occurred_at");--
 -- rolled-back write leaves none, and every statement that changes a record
 -- (a single write, a batch, an upsert, a cascade, an unlink) records its events
 -- without the worker sending anything more. Statement-level triggers read the
--- rows changed from their transition tables, so a batch of a thousand items
--- records its events in one INSERT … SELECT per kind.
+-- rows changed from their transition tables, so a statement records all its
+-- events in one INSERT … SELECT, planned once per session (PL/pgSQL caches it).
 --
--- An event's `data` is the object as the API answers it (the same fields, order
--- and formats as src/db/wire.ts's wireJson; test/events checks they agree),
--- read when the statement has finished: a contact's address_ids include the
--- addresses linked by that statement. A link change records an update of the
--- record whose list of ids it changed (a contact's address_ids, a customer's
--- contact_ids and address_ids), unless that record is gone by then.
+-- An event's `data` is the object as the API answers it: the *_wire views below
+-- write it with the same fields, order and formats as src/db/wire.ts's wireJson
+-- (test/events checks they agree), read when the statement has finished, so a
+-- contact's address_ids include the addresses linked by that statement. A link
+-- change records an update of the record whose list of ids it changed (a
+-- contact's address_ids, a customer's contact_ids and address_ids), unless that
+-- record is gone by then.
 CREATE FUNCTION api_timestamp(t timestamptz) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT replace(to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '.000Z', 'Z')
 $$;
 --> statement-breakpoint
-CREATE FUNCTION customer_json(c customers) RETURNS json
-LANGUAGE sql STABLE AS $$
-  SELECT row_to_json(wire) FROM (SELECT c.id, c.workspace_id, c.name, c.type, c.segment_id, c.logo, c.tax_ids,
-    c.id_crm, c.id_erp, c.id_accounting,
-    array(SELECT child.id FROM contacts child WHERE child.workspace_id = c.workspace_id AND child.customer_id = c.id
-      ORDER BY child.created_at, child.id) AS contact_ids,
-    array(SELECT child.id FROM addresses child WHERE child.workspace_id = c.workspace_id AND child.customer_id = c.id
-      ORDER BY child.created_at, child.id) AS address_ids,
-    api_timestamp(c.created_at) AS created_at, api_timestamp(c.updated_at) AS updated_at) wire
-$$;
+CREATE VIEW customer_wire AS
+SELECT c.id, c.workspace_id, c.created_at, row_to_json(wire) AS data
+FROM customers c, LATERAL (SELECT c.id, c.workspace_id, c.name, c.type, c.segment_id, c.logo, c.tax_ids,
+  c.id_crm, c.id_erp, c.id_accounting,
+  array(SELECT child.id FROM contacts child WHERE child.workspace_id = c.workspace_id AND child.customer_id = c.id
+    ORDER BY child.created_at, child.id) AS contact_ids,
+  array(SELECT child.id FROM addresses child WHERE child.workspace_id = c.workspace_id AND child.customer_id = c.id
+    ORDER BY child.created_at, child.id) AS address_ids,
+  api_timestamp(c.created_at) AS created_at, api_timestamp(c.updated_at) AS updated_at) wire;
 --> statement-breakpoint
-CREATE FUNCTION contact_json(c contacts) RETURNS json
-LANGUAGE sql STABLE AS $$
-  SELECT row_to_json(wire) FROM (SELECT c.id, c.workspace_id, c.customer_id, c.first_name, c.last_name, c.email,
-    c.phone, c.role, c.id_crm, c.id_erp, c.id_accounting,
-    array(SELECT linked.id FROM addresses linked WHERE linked.contact_id = c.id
-      ORDER BY linked.created_at, linked.id) AS address_ids,
-    api_timestamp(c.created_at) AS created_at, api_timestamp(c.updated_at) AS updated_at) wire
-$$;
+CREATE VIEW contact_wire AS
+SELECT c.id, c.workspace_id, c.created_at, row_to_json(wire) AS data
+FROM contacts c, LATERAL (SELECT c.id, c.workspace_id, c.customer_id, c.first_name, c.last_name, c.email,
+  c.phone, c.role, c.id_crm, c.id_erp, c.id_accounting,
+  array(SELECT linked.id FROM addresses linked WHERE linked.contact_id = c.id
+    ORDER BY linked.created_at, linked.id) AS address_ids,
+  api_timestamp(c.created_at) AS created_at, api_timestamp(c.updated_at) AS updated_at) wire;
 --> statement-breakpoint
-CREATE FUNCTION address_json(a addresses) RETURNS json
-LANGUAGE sql STABLE AS $$
-  SELECT row_to_json(wire) FROM (SELECT a.id, a.workspace_id, a.customer_id, a.type, a.name, a.address_line1,
-    a.address_line2, a.city, a.state, a.postal_code, a.country, a.contact_id, a.comment, a.id_crm, a.id_erp,
-    a.id_accounting, api_timestamp(a.created_at) AS created_at, api_timestamp(a.updated_at) AS updated_at) wire
-$$;
+CREATE VIEW address_wire AS
+SELECT a.id, a.workspace_id, a.created_at, row_to_json(wire) AS data
+FROM addresses a, LATERAL (SELECT a.id, a.workspace_id, a.customer_id, a.type, a.name, a.address_line1,
+  a.address_line2, a.city, a.state, a.postal_code, a.country, a.contact_id, a.comment, a.id_crm, a.id_erp,
+  a.id_accounting, api_timestamp(a.created_at) AS created_at, api_timestamp(a.updated_at) AS updated_at) wire;
 --> statement-breakpoint
--- The records whose lists of ids a statement changed, that still exist: one
--- "updated" event each. Ids are matched with = any(array(…)), a primary-key
--- lookup each whatever the statistics say.
-CREATE FUNCTION record_customers_updated(ids uuid[]) RETURNS void
-LANGUAGE sql VOLATILE AS $$
-  INSERT INTO events (workspace_id, type, object_id, data)
-  SELECT c.workspace_id, 'customer.updated', c.id, customer_json(c) FROM customers c
-  WHERE c.id = any(ids) ORDER BY c.created_at, c.id
-$$;
---> statement-breakpoint
-CREATE FUNCTION record_contacts_updated(ids uuid[]) RETURNS void
-LANGUAGE sql VOLATILE AS $$
-  INSERT INTO events (workspace_id, type, object_id, data)
-  SELECT c.workspace_id, 'contact.updated', c.id, contact_json(c) FROM contacts c
-  WHERE c.id = any(ids) ORDER BY c.created_at, c.id
-$$;
---> statement-breakpoint
+-- Records are matched with = any(array(…)): a primary-key lookup each, whatever
+-- the statistics say. The records whose lists of ids changed are looked up the
+-- same way: those deleted by the same statement are not found, and get no update.
 CREATE FUNCTION customers_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -82,8 +66,8 @@ BEGIN
     SELECT o.workspace_id, 'customer.deleted', o.id FROM old_rows o ORDER BY o.created_at, o.id;
   ELSE
     INSERT INTO events (workspace_id, type, object_id, data)
-    SELECT c.workspace_id, 'customer.' || CASE TG_OP WHEN 'INSERT' THEN 'created' ELSE 'updated' END, c.id, customer_json(c)
-    FROM customers c WHERE c.id = any(array(SELECT n.id FROM new_rows n)) ORDER BY c.created_at, c.id;
+    SELECT w.workspace_id, 'customer.' || CASE TG_OP WHEN 'INSERT' THEN 'created' ELSE 'updated' END, w.id, w.data
+    FROM customer_wire w WHERE w.id = any(array(SELECT n.id FROM new_rows n)) ORDER BY w.created_at, w.id;
   END IF;
   RETURN NULL;
 END
@@ -93,17 +77,23 @@ CREATE FUNCTION contacts_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
-    INSERT INTO events (workspace_id, type, object_id)
-    SELECT o.workspace_id, 'contact.deleted', o.id FROM old_rows o ORDER BY o.created_at, o.id;
-    PERFORM record_customers_updated(array(SELECT DISTINCT o.customer_id FROM old_rows o));
+    INSERT INTO events (workspace_id, type, object_id, data)
+    (SELECT o.workspace_id, 'contact.deleted', o.id, NULL::json FROM old_rows o ORDER BY o.created_at, o.id)
+    UNION ALL
+    (SELECT w.workspace_id, 'customer.updated', w.id, w.data FROM customer_wire w
+      WHERE w.id = any(array(SELECT DISTINCT o.customer_id FROM old_rows o)));
+  ELSIF TG_OP = 'INSERT' THEN
+    -- A new contact is in its customer's contact_ids (a contact never changes customer).
+    INSERT INTO events (workspace_id, type, object_id, data)
+    (SELECT w.workspace_id, 'contact.created', w.id, w.data FROM contact_wire w
+      WHERE w.id = any(array(SELECT n.id FROM new_rows n)) ORDER BY w.created_at, w.id)
+    UNION ALL
+    (SELECT w.workspace_id, 'customer.updated', w.id, w.data FROM customer_wire w
+      WHERE w.id = any(array(SELECT DISTINCT n.customer_id FROM new_rows n)));
   ELSE
     INSERT INTO events (workspace_id, type, object_id, data)
-    SELECT c.workspace_id, 'contact.' || CASE TG_OP WHEN 'INSERT' THEN 'created' ELSE 'updated' END, c.id, contact_json(c)
-    FROM contacts c WHERE c.id = any(array(SELECT n.id FROM new_rows n)) ORDER BY c.created_at, c.id;
-    -- A new contact is in its customer's contact_ids (a contact never changes customer).
-    IF TG_OP = 'INSERT' THEN
-      PERFORM record_customers_updated(array(SELECT DISTINCT n.customer_id FROM new_rows n));
-    END IF;
+    SELECT w.workspace_id, 'contact.updated', w.id, w.data FROM contact_wire w
+    WHERE w.id = any(array(SELECT n.id FROM new_rows n)) ORDER BY w.created_at, w.id;
   END IF;
   RETURN NULL;
 END
@@ -113,25 +103,35 @@ CREATE FUNCTION addresses_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
-    INSERT INTO events (workspace_id, type, object_id)
-    SELECT o.workspace_id, 'address.deleted', o.id FROM old_rows o ORDER BY o.created_at, o.id;
-    PERFORM record_contacts_updated(array(SELECT DISTINCT o.contact_id FROM old_rows o WHERE o.contact_id IS NOT NULL));
-    PERFORM record_customers_updated(array(SELECT DISTINCT o.customer_id FROM old_rows o));
+    INSERT INTO events (workspace_id, type, object_id, data)
+    (SELECT o.workspace_id, 'address.deleted', o.id, NULL::json FROM old_rows o ORDER BY o.created_at, o.id)
+    UNION ALL
+    (SELECT w.workspace_id, 'contact.updated', w.id, w.data FROM contact_wire w
+      WHERE w.id = any(array(SELECT DISTINCT o.contact_id FROM old_rows o WHERE o.contact_id IS NOT NULL)))
+    UNION ALL
+    (SELECT w.workspace_id, 'customer.updated', w.id, w.data FROM customer_wire w
+      WHERE w.id = any(array(SELECT DISTINCT o.customer_id FROM old_rows o)));
   ELSIF TG_OP = 'INSERT' THEN
     INSERT INTO events (workspace_id, type, object_id, data)
-    SELECT a.workspace_id, 'address.created', a.id, address_json(a)
-    FROM addresses a WHERE a.id = any(array(SELECT n.id FROM new_rows n)) ORDER BY a.created_at, a.id;
-    PERFORM record_contacts_updated(array(SELECT DISTINCT n.contact_id FROM new_rows n WHERE n.contact_id IS NOT NULL));
-    PERFORM record_customers_updated(array(SELECT DISTINCT n.customer_id FROM new_rows n));
+    (SELECT w.workspace_id, 'address.created', w.id, w.data FROM address_wire w
+      WHERE w.id = any(array(SELECT n.id FROM new_rows n)) ORDER BY w.created_at, w.id)
+    UNION ALL
+    (SELECT w.workspace_id, 'contact.updated', w.id, w.data FROM contact_wire w
+      WHERE w.id = any(array(SELECT DISTINCT n.contact_id FROM new_rows n WHERE n.contact_id IS NOT NULL)))
+    UNION ALL
+    (SELECT w.workspace_id, 'customer.updated', w.id, w.data FROM customer_wire w
+      WHERE w.id = any(array(SELECT DISTINCT n.customer_id FROM new_rows n)));
   ELSE
-    INSERT INTO events (workspace_id, type, object_id, data)
-    SELECT a.workspace_id, 'address.updated', a.id, address_json(a)
-    FROM addresses a WHERE a.id = any(array(SELECT n.id FROM new_rows n)) ORDER BY a.created_at, a.id;
     -- A link moved: the contacts it left and joined have other address_ids.
-    PERFORM record_contacts_updated(array(
-      SELECT DISTINCT linked FROM new_rows n JOIN old_rows o ON o.id = n.id,
-        LATERAL (VALUES (o.contact_id), (n.contact_id)) AS moved(linked)
-      WHERE o.contact_id IS DISTINCT FROM n.contact_id AND linked IS NOT NULL));
+    INSERT INTO events (workspace_id, type, object_id, data)
+    (SELECT w.workspace_id, 'address.updated', w.id, w.data FROM address_wire w
+      WHERE w.id = any(array(SELECT n.id FROM new_rows n)) ORDER BY w.created_at, w.id)
+    UNION ALL
+    (SELECT w.workspace_id, 'contact.updated', w.id, w.data FROM contact_wire w
+      WHERE w.id = any(array(
+        SELECT DISTINCT linked FROM new_rows n JOIN old_rows o ON o.id = n.id,
+          LATERAL (VALUES (o.contact_id), (n.contact_id)) AS moved(linked)
+        WHERE o.contact_id IS DISTINCT FROM n.contact_id AND linked IS NOT NULL)));
   END IF;
   RETURN NULL;
 END

@@ -40,6 +40,8 @@ const targetRatio = 1.1;
 const ms = (seconds: number) => seconds * 1000;
 const eventTables = ["contacts", "customers", "addresses"];
 const customersPerWorkspace = 10;
+/** The customers the single creates spread over. */
+const createCustomers = 100;
 const batchItems = 1000;
 /** contacts of the customer of the "large customer" creates */
 const largeCustomer = 1000;
@@ -135,15 +137,10 @@ async function countEvents(backend: Backend, workspaceIds: string[]): Promise<nu
   return Number(result.rows[0]?.[0]);
 }
 
-/** A workspace of `customersPerWorkspace` customers (the fixture's first), and a token. */
-async function workspaceWithCustomers(bench: Bench) {
+/** A workspace of `count` customers (the fixture's first), and a token. */
+async function workspaceWithCustomers(bench: Bench, count = customersPerWorkspace) {
   const fixture = await seedWorkspaceFixture(bench.db);
-  const customerIds = await workspaceCustomers(
-    bench.db,
-    fixture.workspaceId,
-    fixture.customerId,
-    customersPerWorkspace - 1,
-  );
+  const customerIds = await workspaceCustomers(bench.db, fixture.workspaceId, fixture.customerId, count - 1);
   return { workspaceId: fixture.workspaceId, token: fixture.token, customerIds };
 }
 type Workspace = Awaited<ReturnType<typeof workspaceWithCustomers>>;
@@ -194,8 +191,9 @@ export async function runEventsBench(
   log: (message: string) => void,
 ): Promise<{ rows: Row[]; notes: string }> {
   const { backend } = bench.server;
-  // Creates spread over the 10 customers of a workspace (whose contacts grow during the run).
-  const small = await workspaceWithCustomers(bench);
+  // Creates spread over the 100 customers of a workspace (whose contacts grow during
+  // the run, to a few dozen each: a customer's event lists its contacts).
+  const small = await workspaceWithCustomers(bench, createCustomers);
   const creates = createMeasure("create", small, small.customerIds, options.creates);
   // Creates into one customer of `largeCustomer` contacts: its event lists them all.
   const large = await workspaceWithCustomers(bench);
@@ -317,7 +315,7 @@ function rowsOf(creates: Measure, largeCreates: Measure, batches: Measure, postg
       `latency p50 ${compare(m, (r) => r.latencyMs, digits, false).text}`,
     ].join("; ");
   const requests = (m: Measure) => `${m.rounds.on.length * m.perRound} requests each, one at a time`;
-  const create = `\`POST /api/contacts\`, events on vs off (${requests(creates)}; into 10 customers of up to ${fmt(creates.sent / customersPerWorkspace, 0)} contacts)`;
+  const create = `\`POST /api/contacts\`, events on vs off (${requests(creates)}; into ${createCustomers} customers of up to ${fmt(creates.sent / createCustomers, 0)} contacts)`;
   const eventsPer = (m: Measure, setting: Setting) => middle(m.rounds[setting].map((r) => r.events));
   const recorded = [creates, largeCreates, batches].map(
     (m) => `${m.name} ${eventsPer(m, "on")} / ${eventsPer(m, "off")}`,
@@ -359,8 +357,8 @@ const howToRead = (options: EventsBenchOptions) =>
   settings (on, off, then off, on…), each of ${options.creates} creates and ${options.batches} batches
   after a few requests not counted. The ratio is that of the medians over the rounds, on /
   off; the range of the rounds' ratios (on / off within a round) is the noise of this shared 2-core machine
-  (another engineer's tests may run meanwhile), and a difference within it is not resolved.
-  The creates spread over 10 customers of one workspace, whose contacts grow during the run:
+  (other work may run meanwhile), and a difference within it is not resolved.
+  The creates spread over ${createCustomers} customers of one workspace, whose contacts grow during the run:
   a create records the contact's event and its customer's, whose \`data\` lists all the
   customer's contact ids, so its cost grows with the customer (hence the row of creates into
   a customer of ${largeCustomer} contacts). Each batch writes to a fresh workspace of 10 customers.
