@@ -17,6 +17,7 @@ import { allowedMethods } from "./middleware/methods";
 import { requestLog } from "./middleware/request-log";
 import { register } from "./operation";
 import { tokenOperations } from "./tokens/operations";
+import { webhookOperations } from "./webhooks/operations";
 
 /** Every operation of the API, in the order the documentation lists them. */
 export const operations = [
@@ -24,6 +25,7 @@ export const operations = [
   ...customerOperations,
   ...addressOperations,
   ...tokenOperations,
+  ...webhookOperations,
   healthOperation,
 ] as const;
 

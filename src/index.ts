@@ -4,15 +4,26 @@ import { createApp } from "./app";
 import { getDb } from "./db/client";
 import { idempotencyKeys } from "./db/schema";
 import type { Bindings } from "./env";
+import { consume } from "./webhooks/deliver";
+import type { WebhookMessage } from "./webhooks/message";
+import { pruneDeliveries, sweep } from "./webhooks/sweep";
 
 export type { AppType } from "./app";
 
 const app = createApp();
 
+/** wrangler.toml's every-minute cron: the webhook sweep (webhooks/sweep.ts). */
+const everyMinute = "* * * * *";
+
 export default {
   fetch: app.fetch,
-  // The cron trigger of wrangler.toml: Idempotency-Key records expire after 24 hours.
-  async scheduled(_controller: ScheduledController, env: Bindings) {
-    await getDb(env.DATABASE_URL).delete(idempotencyKeys).where(lte(idempotencyKeys.expiresAt, sql`now()`));
+  async scheduled(controller: ScheduledController, env: Bindings) {
+    const db = getDb(env.DATABASE_URL);
+    if (controller.cron === everyMinute) return sweep(db, env);
+    // Hourly: Idempotency-Key records expire after 24 hours; webhook delivery records after 30 days.
+    await db.delete(idempotencyKeys).where(lte(idempotencyKeys.expiresAt, sql`now()`));
+    await pruneDeliveries(db);
   },
-} satisfies ExportedHandler<Bindings>;
+  // Webhook deliveries (webhooks/deliver.ts).
+  queue: (batch: MessageBatch<WebhookMessage>, env: Bindings) => consume(batch, env),
+} satisfies ExportedHandler<Bindings, WebhookMessage>;

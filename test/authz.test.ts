@@ -137,6 +137,8 @@ describe("authorisation matrix", () => {
       "create customer",
       "upsert customer",
       "list addresses",
+      "list webhook endpoints",
+      "create webhook endpoint",
     ]);
     const withIds = endpoints.filter(namesIds).length;
     expect(cells).toHaveLength((endpoints.length - withIds) * tokenKinds.length + withIds * tokenKinds.length * 4);

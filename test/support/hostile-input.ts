@@ -18,6 +18,7 @@ import { createAddress, updateAddress } from "../../src/addresses/schemas";
 import { createContact, updateContact } from "../../src/contacts/schemas";
 import { createCustomer, updateCustomer } from "../../src/customers/schemas";
 import { contactRoles } from "../../src/db/schema";
+import { createWebhook, updateWebhook } from "../../src/webhooks/schemas";
 import { type Endpoint, endpoints } from "../endpoints";
 import { seedWorkspace, type TestWorkspace } from "./harness";
 
@@ -205,6 +206,8 @@ const schemaOf: Record<string, { entries: object }> = {
   "update address": updateAddress,
   "upsert address": createAddress,
   "batch addresses": batchBody,
+  "create webhook endpoint": createWebhook,
+  "update webhook endpoint": updateWebhook,
 };
 export const fieldsOf = (endpoint: Endpoint) => Object.keys(schemaOf[endpoint.name]?.entries ?? {});
 
@@ -215,6 +218,8 @@ function fakeWorkspace(): TestWorkspace {
     customerId: id,
     contactId: id,
     addressId: id,
+    webhookId: id,
+    webhookEventId: id,
     token: "",
     readOnlyToken: "",
     newToken: async () => "",
