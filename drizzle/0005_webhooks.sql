@@ -65,7 +65,7 @@ LANGUAGE sql VOLATILE AS $$
     UPDATE webhook_deliveries d SET next_attempt_at = now() + interval '2 minutes'
     FROM jsonb_to_recordset(due_pairs) AS p(e uuid, w uuid), webhook_endpoints w
     WHERE d.event_id = p.e AND d.endpoint_id = p.w AND w.id = d.endpoint_id
-      AND d.state = 'pending' AND d.next_attempt_at <= now() + interval '10 seconds'
+      AND d.state = 'pending' AND d.next_attempt_at <= now() + interval '2 seconds'
       AND (w.enabled OR d.event_type = 'ping')
     RETURNING d.event_id, d.endpoint_id, d.event_type, d.object_id, d.attempts
   ), claimed AS (SELECT * FROM fresh UNION ALL SELECT * FROM leased)

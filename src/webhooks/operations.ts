@@ -45,9 +45,7 @@ function checkUrl(url: string | undefined, env: Bindings) {
   const { protocol, hostname } = new URL(url);
   if (protocol === "https:") return;
   if (localHosts.has(hostname) && localHosts.has(new URL(env.DATABASE_URL).hostname)) return;
-  throw badRequest(
-    "url must be an https URL (http is accepted only for localhost or 127.0.0.1, with the local development database)",
-  );
+  throw badRequest("url must be an https URL (http only to localhost or 127.0.0.1, with the local database)");
 }
 
 export const listWebhooksOperation = operation(
