@@ -48,6 +48,7 @@ $$;
 -- (a row per matching endpoint, inserted once: the dispatch record the sweep
 -- looks for), and those of `due_pairs` ([{"e": event id, "w": endpoint id}]) that
 -- are due, leased for 2 minutes so that a duplicate message finds them taken.
+-- The leased come first (the consumer sends them all, and may pass new ones on).
 -- A disabled endpoint gets nothing but pings.
 CREATE FUNCTION webhook_claim(new_events jsonb, due_pairs jsonb)
 RETURNS TABLE (event_id uuid, endpoint_id uuid, event_type text, object_id uuid, attempts int,
@@ -68,10 +69,11 @@ LANGUAGE sql VOLATILE AS $$
       AND d.state = 'pending' AND d.next_attempt_at <= now() + interval '2 seconds'
       AND (w.enabled OR d.event_type = 'ping')
     RETURNING d.event_id, d.endpoint_id, d.event_type, d.object_id, d.attempts
-  ), claimed AS (SELECT * FROM fresh UNION ALL SELECT * FROM leased)
+  ), claimed AS (SELECT *, 0 AS rank FROM leased UNION ALL SELECT *, 1 FROM fresh)
   SELECT c.event_id, c.endpoint_id, c.event_type, c.object_id, c.attempts, w.url, w.secret,
     CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END
   FROM claimed c JOIN webhook_endpoints w ON w.id = c.endpoint_id
+  ORDER BY c.rank
 $$;
 --> statement-breakpoint
 -- Each attempt's outcome ([{e, w, ok, status, ms, error, delay}]; delay: seconds

@@ -96,20 +96,21 @@ interface Outcome extends Attempt {
 export async function deliver(env: Bindings, events: string[], deliveries: [string, string][]): Promise<Outcome[]> {
   if (events.length === 0 && deliveries.length === 0) return [];
   const db = getDb(env.DATABASE_URL);
-  const pairs = deliveries.map(([e, w]) => ({ e, w }));
+  const queue = env.WEBHOOK_QUEUE;
+  // A Worker's subrequests are limited: past maxInline, deliveries go back to the
+  // queue, to other invocations (without a queue, in a test, all are sent here).
+  // Named deliveries past it are passed on unclaimed; the claim lists the named
+  // ones first, so that only new ones (due at once) are passed on after it.
+  const cap = queue ? maxInline : Number.POSITIVE_INFINITY;
+  const pairs = deliveries.slice(0, cap).map(([e, w]) => ({ e, w }));
   const claimed = (
     await db.execute(
       sql`select * from webhook_claim(${JSON.stringify(events)}::jsonb, ${JSON.stringify(pairs)}::jsonb)`,
     )
   ).rows as unknown as Due[];
-  const queue = env.WEBHOOK_QUEUE;
-  // Past maxInline, the new deliveries go back to the queue, to other invocations
-  // (a Worker's subrequests are limited); without a queue (a test), all are sent here.
-  const inline = queue ? claimed.slice(0, maxInline) : claimed;
-  const passed = queue ? claimed.slice(maxInline) : [];
-  if (queue && passed.length) {
-    await sendMessages(queue, deliveryMessages(passed.map((due) => [due.event_id, due.endpoint_id])));
-  }
+  const inline = claimed.slice(0, cap);
+  const passed = [...deliveries.slice(cap), ...claimed.slice(cap).map((due) => [due.event_id, due.endpoint_id])];
+  if (queue && passed.length) await sendMessages(queue, deliveryMessages(passed as [string, string][]));
   if (inline.length === 0) return [];
   const timeoutMs = Number(env.WEBHOOK_TIMEOUT_MS) || defaultTimeoutMs;
   const outcomes: Outcome[] = await Promise.all(
@@ -124,15 +125,11 @@ export async function deliver(env: Bindings, events: string[], deliveries: [stri
     return { e: due.event_id, w: due.endpoint_id, ok, status, ms, error, delay: delay ?? null };
   });
   await db.execute(sql`select webhook_record(${JSON.stringify(rows)}::jsonb)`);
-  if (queue) {
-    await Promise.all(
-      outcomes
-        .filter((o) => o.delay !== undefined)
-        .map((o) =>
-          queue.send({ deliveries: [[o.due.event_id, o.due.endpoint_id]] }, { delaySeconds: o.delay as number }),
-        ),
-    );
-  }
+  // Each retry, a message delayed per the schedule; all in one sendBatch (at most maxInline).
+  const retries = outcomes.flatMap(({ due, delay }) =>
+    delay === undefined ? [] : [{ body: { deliveries: [[due.event_id, due.endpoint_id]] }, delaySeconds: delay }],
+  );
+  if (queue && retries.length) await queue.sendBatch(retries as { body: WebhookMessage; delaySeconds: number }[]);
   return outcomes;
 }
 

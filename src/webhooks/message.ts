@@ -9,5 +9,5 @@ export interface WebhookMessage {
 /** The queue binding, as much of it as this code uses (Cloudflare's Queue type is the worker's only). */
 export interface WebhookQueue {
   send(body: WebhookMessage, options?: { delaySeconds?: number }): Promise<unknown>;
-  sendBatch(messages: Iterable<{ body: WebhookMessage }>): Promise<unknown>;
+  sendBatch(messages: Iterable<{ body: WebhookMessage; delaySeconds?: number }>): Promise<unknown>;
 }

@@ -40,7 +40,7 @@ export function capturingQueue(bindings: Record<string, string> = {}) {
       messages.push({ body: structuredClone(body), delaySeconds: options?.delaySeconds });
     },
     async sendBatch(batch) {
-      for (const { body } of batch) messages.push({ body: structuredClone(body) });
+      for (const { body, delaySeconds } of batch) messages.push({ body: structuredClone(body), delaySeconds });
     },
   };
   /** The messages kept so far, removed from the queue. */

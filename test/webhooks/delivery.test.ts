@@ -170,4 +170,31 @@ describe("a change's delivery", () => {
     );
     expect(payloads).toHaveLength(3);
   });
+
+  it("sends at most 20 deliveries per invocation and passes the rest on through the queue", async () => {
+    const ws = await seedWorkspace();
+    const receiver = await receiverFor();
+    const endpoint = await createEndpoint(ws, { url: receiver.url, event_types: ["contact.created"] });
+    await receiver.configure({ secrets: [endpoint.secret] });
+    const queue = capturingQueue();
+    const contact = { customer_id: ws.customerId, first_name: "Many", last_name: "Contacts", email: "m@example.com" };
+    const operations = Array.from({ length: 25 }, () => ({ op: "create", data: contact }));
+    const response = await send(queue, "/api/contacts/batch", {
+      method: "POST",
+      token: ws.token,
+      body: { operations },
+    });
+    expect(response.status).toBe(200);
+
+    const first = await consume(queue);
+    expect(first).toHaveLength(20);
+    // The 5 others, as a message naming them, due at once.
+    expect(queue.messages.flatMap((m) => m.body.deliveries ?? [])).toHaveLength(5);
+    const second = await consume(queue);
+    expect(second).toHaveLength(5);
+    const received = await receiver.received();
+    expect(received).toHaveLength(25);
+    expect(new Set(received.map((r) => r.headers["webhook-id"])).size).toBe(25);
+    expect(received.every((r) => r.verified[0])).toBe(true);
+  });
 });
