@@ -2,8 +2,10 @@
 // migrations, demo data, then `wrangler dev` pointed at it. Prints demo tokens
 // and a ready-to-paste curl command.
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { getDb } from "../src/db/client.ts";
+import { devTokensFile } from "./dev-tokens.ts";
 import { describeBackend, projectRoot, startLocalDatabase } from "./local-db/open.ts";
 import { demo, seedDemo } from "./seed.ts";
 
@@ -11,6 +13,9 @@ const apiPort = Number(process.env.PORT ?? 8787);
 const database = await startLocalDatabase();
 const { backend, server } = database;
 const tokens = await seedDemo(getDb(server.databaseUrl));
+// For `npm run webhooks:listen`, which registers its endpoint with the demo token.
+mkdirSync(dirname(devTokensFile), { recursive: true });
+writeFileSync(devTokensFile, JSON.stringify(tokens), { mode: 0o600 });
 
 const wrangler = spawn(
   process.execPath,
@@ -71,6 +76,7 @@ console.log(`
  The Globex token gets 404 for the same contact: workspaces never see each other.
  API reference: ${origin}/docs/   OpenAPI: ${origin}/openapi.json
  More tokens: npm run tokens -- create --name "my script"   (in another terminal)
+ Webhooks to this machine: npm run webhooks:listen   (in another terminal)
  Tokens are minted anew on every start. Ctrl-C stops everything.
 ────────────────────────────────────────────────────────────────────────────
 `);

@@ -1,10 +1,19 @@
 // A throw-away workspace with unique ids: one customer, one contact, one address
-// linked to that contact, a full-access and a read-only token. Used by the tests
+// linked to that contact, a disabled webhook endpoint with one delivery in its
+// log, a full-access (and webhooks:admin) and a read-only token. Used by the tests
 // (inside workerd) and the benchmark (in Node), through the worker's own client.
 import { fullAccessPermissions, type Permission, readOnlyPermissions } from "../src/access/permissions.ts";
 import { hashToken, mintToken, tokenHint } from "../src/access/token.ts";
 import type { Db } from "../src/db/client.ts";
-import { addresses, apiTokens, contacts, customers, workspaces } from "../src/db/schema.ts";
+import {
+  addresses,
+  apiTokens,
+  contacts,
+  customers,
+  webhookDeliveries,
+  webhookEndpoints,
+  workspaces,
+} from "../src/db/schema.ts";
 
 export interface TokenOptions {
   permissions?: Permission[];
@@ -17,12 +26,18 @@ export interface WorkspaceFixture {
   customerId: string;
   contactId: string;
   addressId: string;
-  /** full access to contacts, customers and addresses */
+  /** a webhook endpoint, disabled (nothing is sent to it), with a failed delivery of event `webhookEventId` */
+  webhookId: string;
+  webhookEventId: string;
+  /** full access to contacts, customers and addresses, and webhooks:admin */
   token: string;
   readOnlyToken: string;
   /** mints another token of this workspace */
   newToken(options?: TokenOptions): Promise<string>;
 }
+
+/** The fixture's full-access token also manages webhooks (full access does not include it). */
+const fixturePermissions: Permission[] = [...fullAccessPermissions, "webhooks:admin"];
 
 async function tokenRow(workspaceId: string, token: string, options: TokenOptions = {}) {
   return {
@@ -30,7 +45,7 @@ async function tokenRow(workspaceId: string, token: string, options: TokenOption
     name: "test token",
     tokenHash: await hashToken(token),
     tokenHint: tokenHint(token),
-    permissions: options.permissions ?? fullAccessPermissions,
+    permissions: options.permissions ?? fixturePermissions,
     expiresAt: options.expiresAt ?? null,
     revokedAt: options.revokedAt ?? null,
   };
@@ -41,6 +56,8 @@ export async function seedWorkspaceFixture(db: Db): Promise<WorkspaceFixture> {
   const customerId = crypto.randomUUID();
   const contactId = crypto.randomUUID();
   const addressId = crypto.randomUUID();
+  const webhookId = crypto.randomUUID();
+  const webhookEventId = crypto.randomUUID();
   const [token, readOnlyToken] = [mintToken(), mintToken()];
   await db.batch([
     db.insert(workspaces).values({ id: workspaceId, name: `Test ${workspaceId.slice(0, 8)}` }),
@@ -65,6 +82,26 @@ export async function seedWorkspaceFixture(db: Db): Promise<WorkspaceFixture> {
       country: "GB",
       contactId,
     }),
+    db.insert(webhookEndpoints).values({
+      id: webhookId,
+      workspaceId,
+      // Nothing listens there: a ping (the one thing sent to a disabled endpoint) fails at once.
+      url: "https://127.0.0.1:9/hook",
+      eventTypes: ["*"],
+      enabled: false,
+      secret: "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    }),
+    db.insert(webhookDeliveries).values({
+      eventId: webhookEventId,
+      endpointId: webhookId,
+      workspaceId,
+      eventType: "contact.updated",
+      objectId: contactId,
+      state: "failed",
+      attempts: 1,
+      error: "HTTP 500",
+      statusCode: 500,
+    }),
     db
       .insert(apiTokens)
       .values([
@@ -77,6 +114,8 @@ export async function seedWorkspaceFixture(db: Db): Promise<WorkspaceFixture> {
     customerId,
     contactId,
     addressId,
+    webhookId,
+    webhookEventId,
     token,
     readOnlyToken,
     async newToken(options) {

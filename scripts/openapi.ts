@@ -49,6 +49,13 @@ import { maxLimit, pageSize } from "../src/http/list.ts";
 import type { Documentation, ObjectName, OperationSpec, RefusalStatus } from "../src/operation.ts";
 import { newTokenObject, tokenObject } from "../src/tokens/object.ts";
 import { tokenDocs } from "../src/tokens/operations.ts";
+import {
+  newWebhookEndpointObject,
+  webhookDeliveryObject,
+  webhookEndpointObject,
+  webhookPayloadObject,
+} from "../src/webhooks/object.ts";
+import { webhookDocs } from "../src/webhooks/operations.ts";
 import { acmeCustomer, jeanDupont, siegeSocial } from "./seed.ts";
 
 type Json = Record<string, unknown>;
@@ -116,6 +123,9 @@ const objects: Record<ObjectName, v.GenericSchema> = {
   NewToken: newTokenObject,
   Health: healthObject,
   Event: eventObject,
+  WebhookEndpoint: webhookEndpointObject,
+  NewWebhookEndpoint: newWebhookEndpointObject,
+  WebhookDelivery: webhookDeliveryObject,
 };
 
 /** What each refusal says, from the constructors the handlers throw, for one operation. */
@@ -361,6 +371,7 @@ const documentation: Documentation = {
   ...addressDocs,
   ...tokenDocs,
   ...eventDocs,
+  ...webhookDocs,
   ...healthDocs,
 };
 
@@ -375,6 +386,39 @@ export const documentedOperations = operations.map(({ spec }) => ({
   method: spec.method,
   path: openApiPath(spec.path),
 }));
+
+/** OpenAPI 3.1's top-level `webhooks`: what the API POSTs to a workspace's endpoints. */
+function webhookEntries(): Json {
+  const header = (name: string, description: string) => ({
+    name,
+    in: "header",
+    required: true,
+    description,
+    schema: { type: "string" },
+  });
+  return {
+    change: {
+      post: {
+        operationId: "webhookDelivery",
+        tags: ["Webhooks"],
+        summary: "A change event, POSTed to an endpoint",
+        description:
+          'Sent to every enabled endpoint whose `event_types` match, for each contact, customer or address created, updated or deleted after the endpoint was created (types `contact.created` … `address.deleted`; `ping` for a test). Thin payload: fetch the record for its state (a deleted one answers 404). Signed per Standard Webhooks: verify `webhook-signature` over "{webhook-id}.{webhook-timestamp}.{raw body}" with the endpoint\'s secret, and reject timestamps far from now. Answer 2xx within 10 seconds; anything else (redirects included) is retried with backoff for about 3 days. Deliveries may be duplicated (drop repeats by `webhook-id`) and may arrive in any order.',
+        security: [],
+        parameters: [
+          header("webhook-id", "The event's id: the same on every attempt"),
+          header("webhook-timestamp", "When this attempt was signed, in Unix seconds"),
+          header(
+            "webhook-signature",
+            "`v1,<base64 HMAC-SHA256>`, space-separated when several secrets sign (for 24 hours after a rotation)",
+          ),
+        ],
+        requestBody: { required: true, content: { "application/json": { schema: ref("WebhookPayload") } } },
+        responses: { "200": { description: "Any 2xx: delivered" } },
+      },
+    },
+  };
+}
 
 export function buildOpenApiDocument(): Json {
   const paths: Record<string, Json> = {};
@@ -391,6 +435,7 @@ export function buildOpenApiDocument(): Json {
         id: `UUID of the ${spec.thing?.toLowerCase()}, in any spelling PostgreSQL accepts`,
         field: "The external id matched on: id_crm, id_erp or id_accounting",
         value: "Its value, 1 to 255 characters (percent-encoded; it cannot contain /)",
+        eventId: "UUID of the event: the webhook-id of its deliveries",
       }),
       ...parametersOf(spec.query, "query", docsOf(spec).parameters),
       ...(spec.headers ?? []).map((header) => ({ $ref: `#/components/parameters/${headerParameters[header]}` })),
@@ -456,9 +501,14 @@ export function buildOpenApiDocument(): Json {
       },
       { name: "Events", description: "The feed of every change, to keep a copy in sync" },
       { name: "Tokens", description: "The workspace's API tokens (tokens:admin)" },
+      {
+        name: "Webhooks",
+        description: "Endpoints told of the workspace's changes, and their deliveries (webhooks:admin)",
+      },
       { name: "Health", description: "Monitoring" },
     ],
     paths,
+    webhooks: webhookEntries(),
     components: {
       securitySchemes: {
         bearerAuth: {
@@ -471,6 +521,7 @@ export function buildOpenApiDocument(): Json {
       },
       schemas: {
         ...schemas,
+        WebhookPayload: withFieldDescriptions(schemaOf(webhookPayloadObject), webhookPayloadObject),
         Deleted: {
           type: "object",
           properties: { success: { const: true }, message: { type: "string" } },

@@ -101,7 +101,11 @@ export async function seedDemo(db: Db): Promise<DemoTokens> {
     permissions,
   });
   const demoTokenRows = [
-    await tokenRow(demo.workspaceId, "Demo full access", tokens.full, [...fullAccessPermissions, "tokens:admin"]),
+    await tokenRow(demo.workspaceId, "Demo full access", tokens.full, [
+      ...fullAccessPermissions,
+      "tokens:admin",
+      "webhooks:admin",
+    ]),
     await tokenRow(demo.workspaceId, "Demo read-only", tokens.readOnly, readOnlyPermissions),
     await tokenRow(demo.otherWorkspaceId, "Globex full access", tokens.otherWorkspace, fullAccessPermissions),
   ];

@@ -18,6 +18,7 @@ import { allowedMethods } from "./middleware/methods";
 import { requestLog } from "./middleware/request-log";
 import { register } from "./operation";
 import { tokenOperations } from "./tokens/operations";
+import { webhookOperations } from "./webhooks/operations";
 
 /** Every operation of the API, in the order the documentation lists them. */
 export const operations = [
@@ -26,6 +27,7 @@ export const operations = [
   ...addressOperations,
   ...eventOperations,
   ...tokenOperations,
+  ...webhookOperations,
   healthOperation,
 ] as const;
 

@@ -2,6 +2,7 @@
 // per-request variables set by middleware.
 import type { RateLimitBinding } from "./access/rate-limit";
 import type { Caller } from "./access/scoped";
+import type { WebhookQueue } from "./webhooks/message";
 
 export interface Bindings {
   /** postgres://… of the Neon database (a secret in production); a local host selects the local server. */
@@ -12,6 +13,10 @@ export interface Bindings {
   WORKSPACE_RATE_LIMIT?: RateLimitBinding;
   /** "false" turns the per-request log line off (the tests do). */
   LOG_REQUESTS?: string;
+  /** The webhook delivery queue ([[queues.producers]] in wrangler.toml); without it nothing is enqueued. */
+  WEBHOOK_QUEUE?: WebhookQueue;
+  /** Timeout of one webhook delivery, in milliseconds (default 10000). */
+  WEBHOOK_TIMEOUT_MS?: string;
 }
 
 export interface AppEnv {

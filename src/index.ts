@@ -5,20 +5,31 @@ import { getDb } from "./db/client";
 import { idempotencyKeys } from "./db/schema";
 import type { Bindings } from "./env";
 import { deleteExpiredEvents } from "./events/queries";
+import { consume } from "./webhooks/deliver";
+import type { WebhookMessage } from "./webhooks/message";
+import { pruneDeliveries, sweep } from "./webhooks/sweep";
 
 export type { AppType } from "./app";
 
 const app = createApp();
 
+/** wrangler.toml's every-minute cron: the webhook sweep (webhooks/sweep.ts). */
+const everyMinute = "* * * * *";
+
 export default {
   fetch: app.fetch,
-  // The hourly cron trigger of wrangler.toml: Idempotency-Key records expire
-  // after 24 hours, change events after their retention (events/queries.ts).
-  async scheduled(_controller: ScheduledController, env: Bindings) {
+  // The crons of wrangler.toml. Every minute: the webhook sweep. Hourly:
+  // Idempotency-Key records expire after 24 hours, change events after their
+  // retention (events/queries.ts), webhook delivery records after 30 days.
+  async scheduled(controller: ScheduledController, env: Bindings) {
     const db = getDb(env.DATABASE_URL);
+    if (controller.cron === everyMinute) return sweep(db, env);
     await db.batch([
       db.delete(idempotencyKeys).where(lte(idempotencyKeys.expiresAt, sql`now()`)),
       deleteExpiredEvents(db),
     ]);
+    await pruneDeliveries(db);
   },
-} satisfies ExportedHandler<Bindings>;
+  // Webhook deliveries (webhooks/deliver.ts).
+  queue: (batch: MessageBatch<WebhookMessage>, env: Bindings) => consume(batch, env),
+} satisfies ExportedHandler<Bindings, WebhookMessage>;

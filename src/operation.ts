@@ -18,7 +18,17 @@ import { validationMessage } from "./http/validation";
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
 /** The response objects the documentation knows by name (scripts/openapi.ts maps them to schemas). */
-export type ObjectName = "Contact" | "Customer" | "Address" | "Token" | "NewToken" | "Health" | "Event";
+export type ObjectName =
+  | "Contact"
+  | "Customer"
+  | "Address"
+  | "Token"
+  | "NewToken"
+  | "Health"
+  | "WebhookEndpoint"
+  | "NewWebhookEndpoint"
+  | "WebhookDelivery"
+  | "Event";
 
 /** Headers an operation reads, beyond Authorization. */
 export type HeaderName = "If-None-Match" | "If-Match" | "Idempotency-Key";

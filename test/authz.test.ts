@@ -139,6 +139,8 @@ describe("authorisation matrix", () => {
       "list addresses",
       "read the change feed",
       "read the contact events of the feed",
+      "list webhook endpoints",
+      "create webhook endpoint",
     ]);
     const withIds = endpoints.filter(namesIds).length;
     expect(cells).toHaveLength((endpoints.length - withIds) * tokenKinds.length + withIds * tokenKinds.length * 4);

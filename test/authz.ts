@@ -96,7 +96,13 @@ const isRead = (endpoint: Endpoint) => endpoint.permission.endsWith(":read");
 /** Whether the endpoint's path or body names any of the target's ids. */
 export function namesIds(endpoint: Endpoint): boolean {
   const marker = "00000000-0000-4000-8000-00000000abcd";
-  const probe = { customerId: marker, contactId: marker, addressId: marker } as TestWorkspace;
+  const probe = {
+    customerId: marker,
+    contactId: marker,
+    addressId: marker,
+    webhookId: marker,
+    webhookEventId: marker,
+  } as TestWorkspace;
   return JSON.stringify([endpoint.path(probe), endpoint.body?.(probe) ?? null]).includes(marker);
 }
 
@@ -137,12 +143,25 @@ export function pseudoTarget(kind: IdKind, { caller, other }: AuthzWorkspaces): 
       case "other":
         return other;
       case "unknown":
-        return { customerId: crypto.randomUUID(), contactId: crypto.randomUUID(), addressId: crypto.randomUUID() };
+        return {
+          customerId: crypto.randomUUID(),
+          contactId: crypto.randomUUID(),
+          addressId: crypto.randomUUID(),
+          webhookId: crypto.randomUUID(),
+          webhookEventId: crypto.randomUUID(),
+        };
       case "malformed":
-        return { customerId: malformedId, contactId: malformedId, addressId: malformedId };
+        return {
+          customerId: malformedId,
+          contactId: malformedId,
+          addressId: malformedId,
+          webhookId: malformedId,
+          webhookEventId: malformedId,
+        };
     }
   })();
-  return { ...caller, customerId: ids.customerId, contactId: ids.contactId, addressId: ids.addressId };
+  const { customerId, contactId, addressId, webhookId, webhookEventId } = ids;
+  return { ...caller, customerId, contactId, addressId, webhookId, webhookEventId };
 }
 
 /** The matrix: one cell per endpoint × id kind (own only, for endpoints that name no id) × token kind. */

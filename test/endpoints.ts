@@ -41,6 +41,7 @@ const idOf: Record<string, (t: TestWorkspace) => string> = {
   contacts: (t) => t.contactId,
   customers: (t) => t.customerId,
   addresses: (t) => t.addressId,
+  webhooks: (t) => t.webhookId,
 };
 
 /**
@@ -255,6 +256,33 @@ const samples: Record<string, Sample[]> = {
         ],
       }),
       status: 200,
+      foreign: 404,
+    },
+  ],
+  listWebhooks: [{ name: "list webhook endpoints", status: 200, foreign: 200 }],
+  createWebhook: [
+    {
+      // Disabled: the matrix's workspaces keep writing, and nothing is to be sent anywhere.
+      name: "create webhook endpoint",
+      body: () => ({ url: "https://hooks.example/qwoty", event_types: ["contact.*"], enabled: false }),
+      status: 201,
+      foreign: 201,
+    },
+  ],
+  getWebhook: [{ name: "get webhook endpoint", status: 200, foreign: 404 }],
+  updateWebhook: [
+    { name: "update webhook endpoint", body: () => ({ description: "Changed" }), status: 200, foreign: 404 },
+  ],
+  deleteWebhook: [{ name: "delete webhook endpoint", status: 200, foreign: 404 }],
+  rotateWebhookSecret: [{ name: "rotate webhook secret", status: 200, foreign: 404 }],
+  testWebhook: [{ name: "send a test event", status: 200, foreign: 404 }],
+  listWebhookDeliveries: [{ name: "list webhook deliveries", query: () => "limit=10", status: 200, foreign: 404 }],
+  redeliverWebhookEvent: [
+    {
+      // The fixture's endpoint is disabled: a redelivery is refused (409) there, and 404 elsewhere.
+      name: "redeliver a webhook event",
+      params: (t) => ({ eventId: t.webhookEventId }),
+      status: 409,
       foreign: 404,
     },
   ],

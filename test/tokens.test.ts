@@ -88,7 +88,7 @@ describe("POST /api/tokens", () => {
       [{}, "name is required"],
       [
         { name: "x", permissions: ["contacts:delete"] },
-        "permissions[0] must be one of: contacts:read, contacts:write, customers:read, customers:write, addresses:read, addresses:write, tokens:admin",
+        "permissions[0] must be one of: contacts:read, contacts:write, customers:read, customers:write, addresses:read, addresses:write, tokens:admin, webhooks:admin",
       ],
       [{ name: "x", expires_at: "tomorrow" }, "expires_at must be an ISO 8601 date-time, such as 2027-01-15T10:30:00Z"],
       [{ name: "x", expires_at: "2020-01-01T00:00:00Z" }, "expires_at must be in the future"],

@@ -22,6 +22,7 @@ import type { ExternalIdField } from "../db/external-ids";
 import type { BatchOperation } from "../http/batch";
 import { ApiError } from "../http/errors";
 import { okRecord } from "../http/respond";
+import { enqueueEvents, transactionEvents } from "../webhooks/dispatch";
 import { idempotentWrite } from "./idempotency-key";
 import type { Permission } from "./permissions";
 import { type Caller, runWrite, type Scope, type Statements } from "./scoped";
@@ -173,6 +174,8 @@ export async function writeBatch<Fields extends SelectedFields>(
     }
     if (items.creates.length) s.creates = db.execute(createStatement(t, w, items.creates, p));
     s.refusals = db.execute(raiseRefusals());
+    // The events this write recorded, for the webhooks (only if the workspace has an enabled endpoint).
+    s.webhookEvents = transactionEvents(db, w);
     return s;
   };
   const outcome = await runWrite(
@@ -187,6 +190,7 @@ export async function writeBatch<Fields extends SelectedFields>(
     }
     throw error;
   });
+  if (!outcome.replay) enqueueEvents(c, (outcome.results as Record<string, unknown>).webhookEvents);
   const rows = (outcome.replay ? outcome.replay.rows : outcome.results.outcomes) as unknown as (Row & {
     ord: number;
     itemId: string;

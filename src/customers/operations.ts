@@ -11,6 +11,7 @@ import { idParams } from "../http/params";
 import { deleted, okRecord } from "../http/respond";
 import { textFilter, updatedSince } from "../http/validation";
 import { type Documentation, operation } from "../operation";
+import { enqueueEvents, transactionEvents } from "../webhooks/dispatch";
 import { batchDocs, batchOperation, upsertDocs, upsertOperation } from "../write-many";
 import { customerBatch, deleteCustomerCascade, listCustomers, lockCustomer, selectCustomer } from "./queries";
 import { createCustomer as createBody, updateCustomer as updateBody } from "./schemas";
@@ -147,15 +148,17 @@ export const deleteCustomerOperation = operation(
     // same children, and the customer's own delete cannot fail after its
     // children's deletes succeeded.
     if (cascade === "true") {
-      const { removed } = await runScoped(
+      const { removed, webhookEvents } = await runScoped(
         caller,
         ["customers:write", "contacts:write", "addresses:write"],
         (scope) => ({
           lock: lockCustomer(caller.db, scope, id, condition),
           ...deleteCustomerCascade(caller.db, scope, id),
+          webhookEvents: transactionEvents(caller.db, scope.workspaceId),
         }),
       );
       if (removed.length === 0) throw notFound(thing);
+      enqueueEvents(c, webhookEvents);
       return deleted(c, thing);
     }
     await writeBatch(c, caller, customerBatch, [{ op: "delete", id }], { single: true }, condition);

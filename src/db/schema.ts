@@ -3,6 +3,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   check,
   foreignKey,
   index,
@@ -264,5 +265,66 @@ export const events = pgTable(
           uniqueIndex("events_id_key").on(t.id),
           index("events_feed_idx").on(t.workspaceId, t.xid, t.seq),
           index("events_occurred_at_idx").on(t.occurredAt),
+        ],
+);
+
+// Webhook endpoints (src/webhooks): where a workspace's change events are
+// POSTed, signed per Standard Webhooks. The signing secret must be stored as it
+// is (it signs every delivery); it is shown in the API only when it is made.
+// After a rotation the previous secret signs too, until previous_secret_expires_at.
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    /** "contact.*", "customer.updated", "*"… */
+    eventTypes: text("event_types").array().notNull(),
+    description: text("description"),
+    enabled: boolean("enabled").notNull().default(true),
+    /** Why the endpoint was disabled automatically (every delivery failed for 3 days); null otherwise. */
+    disabledReason: text("disabled_reason"),
+    secret: text("secret").notNull(),
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true, precision: 3 }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => (globalThis.WORKER_BUNDLE ? [] : [index("webhook_endpoints_workspace_idx").on(t.workspaceId, t.createdAt)]),
+);
+
+// One row per (event, endpoint) once the event has been dispatched to it: the
+// sweep (src/webhooks/sweep.ts) looks for events of the last 3 days that an
+// endpoint should have and has no row for. The row holds the latest attempt;
+// a ping (POST /api/webhooks/{id}/test) is a row of its own, of type "ping".
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    eventId: uuid("event_id").notNull(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    workspaceId: uuid("workspace_id").notNull(),
+    eventType: text("event_type").notNull(),
+    objectId: uuid("object_id").notNull(),
+    /** pending (an attempt is due at next_attempt_at), delivered, failed (no attempt left) */
+    state: text("state").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: createdAt(),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true, precision: 3 }),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, precision: 3 }),
+    statusCode: integer("status_code"),
+    durationMs: integer("duration_ms"),
+    error: text("error"),
+  },
+  (t) =>
+    globalThis.WORKER_BUNDLE
+      ? []
+      : [
+          primaryKey({ columns: [t.eventId, t.endpointId] }),
+          index("webhook_deliveries_log_idx").on(t.endpointId, t.createdAt),
+          index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.state} = 'pending'`),
         ],
 );

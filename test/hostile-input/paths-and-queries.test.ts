@@ -3,13 +3,13 @@
 // pass: test/support/hostile-input.ts.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { endpoints } from "../endpoints";
 import {
   base64url,
   bearer,
   cursorOf,
   hostileString,
   listContacts,
+  recordEndpoints,
   runs,
   send,
   uuidLike,
@@ -113,7 +113,7 @@ describe("hostile input", () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...endpoints),
+        fc.constantFrom(...recordEndpoints),
         fc.array(pair, { minLength: 1, maxLength: 4 }),
         async (endpoint, pairs) => {
           const target = endpoint.method === "DELETE" ? await workspace() : ws;

@@ -19,9 +19,10 @@ describe("wrangler.toml", () => {
     expect([10, 60]).toContain(rateLimitPolicy.period);
   });
 
-  it("enables Smart Placement, the hourly cleanup and no Node.js compatibility", () => {
+  it("enables Smart Placement, the hourly cleanup, the webhook sweep and no Node.js compatibility", () => {
     expect(wranglerToml).toMatch(/\[placement\]\s*\nmode = "smart"/);
-    expect(wranglerToml).toMatch(/\[triggers\]\s*\ncrons = \["[^"]+"\]/);
+    // The hourly cleanup and the every-minute webhook sweep (src/index.ts dispatches on the cron).
+    expect(wranglerToml).toMatch(/\[triggers\]\s*\ncrons = \["\d+ \* \* \* \*", "\* \* \* \* \*"\]/);
     expect(wranglerToml).toMatch(/compatibility_flags = \["no_nodejs_compat", "no_nodejs_compat_v2"\]/);
   });
 });

@@ -5,6 +5,9 @@
 // endpoint's happy path once, and the main refusals. The contract itself is
 // tested in detail inside workerd (the "worker" project); this checks that the
 // production configuration runs it.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevWorker, startDevWorker } from "../../scripts/dev-worker.ts";
 import { migrationsFolder } from "../../scripts/local-db/open.ts";
@@ -304,6 +307,48 @@ describe("the worker under wrangler dev, configured as in production", () => {
       expect(deleted.status).toBe(200);
       expect(await json(deleted)).toEqual({ success: true, message: "API token deleted successfully" });
       await expectRefusal(await call("/api/contacts", { token: token.token }), 401, /revoked|Invalid API token/);
+    });
+  });
+
+  describe("webhooks", () => {
+    it("delivers a change through the local queue, signed (verified with standardwebhooks)", async () => {
+      const arrived: { body: string; headers: Record<string, string> }[] = [];
+      const receiver = createServer(async (request, response) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of request) chunks.push(chunk as Buffer);
+        const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
+        arrived.push({ body: Buffer.concat(chunks).toString("utf8"), headers });
+        response.writeHead(204).end();
+      });
+      await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done));
+      try {
+        const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+        const created = await call("/api/webhooks", {
+          method: "POST",
+          token: tokens.full,
+          body: { url, event_types: ["contact.updated"] },
+        });
+        expect(created.status).toBe(201);
+        const endpoint = (await json<Envelope<{ id: string; secret: string }>>(created)).data;
+        const patched = await call(`/api/contacts/${demo.contactId}`, {
+          method: "PATCH",
+          token: tokens.full,
+          body: { phone: "+33 6 00 00 00 01" },
+        });
+        expect(patched.status).toBe(200);
+        await patched.arrayBuffer();
+        for (let i = 0; i < 200 && arrived.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+        const [delivery] = arrived;
+        expect(new Webhook(endpoint.secret).verify(delivery?.body ?? "", delivery?.headers ?? {})).toEqual({
+          event_type: "contact.updated",
+          id: demo.contactId,
+        });
+        const removed = await call(`/api/webhooks/${endpoint.id}`, { method: "DELETE", token: tokens.full });
+        expect(removed.status).toBe(200);
+        await removed.arrayBuffer();
+      } finally {
+        receiver.close();
+      }
     });
   });
 

@@ -11,5 +11,7 @@ declare module "vitest" {
     backend: "pglite" | "postgres";
     /** the OpenAPI document, against which the harness checks every answer */
     openapi: Record<string, unknown>;
+    /** http://127.0.0.1:<port> of the Node webhook receiver (node/webhook-receiver.ts) */
+    webhookReceiver: string;
   }
 }

@@ -6,6 +6,7 @@ import { migrationsFolder } from "../../../scripts/local-db/open.ts";
 import { startLocalDbServer } from "../../../scripts/local-db/server.ts";
 import { buildOpenApiDocument } from "../../../scripts/openapi.ts";
 import { openTestBackend } from "./test-backend.ts";
+import { startWebhookReceiver } from "./webhook-receiver.ts";
 
 export default async function setup(project: TestProject) {
   const { backend, dispose } = await openTestBackend();
@@ -17,7 +18,11 @@ export default async function setup(project: TestProject) {
   project.provide("backend", backend.kind);
   // The harness checks every answer of the worker tests against it.
   project.provide("openapi", buildOpenApiDocument());
+  // Deliveries of the webhook tests go to it (test/webhooks).
+  const receiver = await startWebhookReceiver();
+  project.provide("webhookReceiver", receiver.origin);
   return async () => {
+    await receiver.close();
     await server.close();
     await dispose();
   };
