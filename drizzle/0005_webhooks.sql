@@ -98,16 +98,18 @@ LANGUAGE sql VOLATILE AS $$
       AND d.last_attempt_at > now() - interval '3 days');
 $$;
 --> statement-breakpoint
--- The every-minute sweep: events of the last 3 days that an endpoint should
--- have got and has no delivery row for, a minute after they occurred (their
--- enqueue was lost): (event id, null); and deliveries overdue by 5 minutes (a
--- lost retry message, a consumer that died), made due now: (event id, endpoint id).
-CREATE FUNCTION webhook_sweep() RETURNS TABLE (event_id uuid, endpoint_id uuid)
+-- The sweep: events of the last `look_back` (at most 3 days) that an endpoint
+-- should have got and has no delivery row for, a minute after they occurred
+-- (their enqueue was lost): (event id, null); and deliveries overdue by 5 minutes
+-- (a lost retry message, a consumer that died), made due now: (event id,
+-- endpoint id). Every minute over the last 10 minutes (a range of
+-- events_occurred_at_idx), every hour over the last 3 days.
+CREATE FUNCTION webhook_sweep(look_back interval) RETURNS TABLE (event_id uuid, endpoint_id uuid)
 LANGUAGE sql VOLATILE AS $$
   WITH lost AS (
     SELECT DISTINCT e.id FROM webhook_endpoints w
     JOIN events e ON e.workspace_id = w.workspace_id
-      AND e.occurred_at >= greatest(w.created_at, now() - interval '3 days')
+      AND e.occurred_at >= greatest(w.created_at, now() - least(look_back, interval '3 days'))
       AND e.occurred_at < now() - interval '1 minute'
     WHERE w.enabled AND w.event_types && webhook_patterns(e.type)
       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.endpoint_id = w.id)

@@ -10,7 +10,7 @@ import {
   apiTokens,
   contacts,
   customers,
-  webhookDeliveries,
+  webhookDeliveriesTable,
   webhookEndpoints,
   workspaces,
 } from "../src/db/schema.ts";
@@ -91,7 +91,7 @@ export async function seedWorkspaceFixture(db: Db): Promise<WorkspaceFixture> {
       enabled: false,
       secret: "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
     }),
-    db.insert(webhookDeliveries).values({
+    db.insert(webhookDeliveriesTable()).values({
       eventId: webhookEventId,
       endpointId: webhookId,
       workspaceId,

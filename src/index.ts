@@ -13,22 +13,24 @@ export type { AppType } from "./app";
 
 const app = createApp();
 
-/** wrangler.toml's every-minute cron: the webhook sweep (webhooks/sweep.ts). */
+/** wrangler.toml's every-minute cron: the webhook sweep of the last 10 minutes (webhooks/sweep.ts). */
 const everyMinute = "* * * * *";
 
 export default {
   fetch: app.fetch,
-  // The crons of wrangler.toml. Every minute: the webhook sweep. Hourly:
-  // Idempotency-Key records expire after 24 hours, change events after their
-  // retention (events/queries.ts), webhook delivery records after 30 days.
+  // The crons of wrangler.toml. Every minute: the webhook sweep of the last 10
+  // minutes. Hourly: Idempotency-Key records expire after 24 hours, change events
+  // after their retention (events/queries.ts), webhook delivery records after 30
+  // days; and the webhook sweep looks 3 days back.
   async scheduled(controller: ScheduledController, env: Bindings) {
     const db = getDb(env.DATABASE_URL);
-    if (controller.cron === everyMinute) return sweep(db, env);
+    if (controller.cron === everyMinute) return sweep(db, env, "10 minutes");
     await db.batch([
       db.delete(idempotencyKeys).where(lte(idempotencyKeys.expiresAt, sql`now()`)),
       deleteExpiredEvents(db),
     ]);
     await pruneDeliveries(db);
+    await sweep(db, env, "3 days");
   },
   // Webhook deliveries (webhooks/deliver.ts).
   queue: (batch: MessageBatch<WebhookMessage>, env: Bindings) => consume(batch, env),

@@ -299,32 +299,40 @@ export const webhookEndpoints = pgTable(
 // sweep (src/webhooks/sweep.ts) looks for events of the last 3 days that an
 // endpoint should have and has no row for. The row holds the latest attempt;
 // a ping (POST /api/webhooks/{id}/test) is a row of its own, of type "ping".
-export const webhookDeliveries = pgTable(
-  "webhook_deliveries",
-  {
-    eventId: uuid("event_id").notNull(),
-    endpointId: uuid("endpoint_id")
-      .notNull()
-      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
-    workspaceId: uuid("workspace_id").notNull(),
-    eventType: text("event_type").notNull(),
-    objectId: uuid("object_id").notNull(),
-    /** pending (an attempt is due at next_attempt_at), delivered, failed (no attempt left) */
-    state: text("state").notNull().default("pending"),
-    attempts: integer("attempts").notNull().default(0),
-    createdAt: createdAt(),
-    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true, precision: 3 }),
-    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, precision: 3 }),
-    statusCode: integer("status_code"),
-    durationMs: integer("duration_ms"),
-    error: text("error"),
-  },
-  (t) =>
-    globalThis.WORKER_BUNDLE
-      ? []
-      : [
-          primaryKey({ columns: [t.eventId, t.endpointId] }),
-          index("webhook_deliveries_log_idx").on(t.endpointId, t.createdAt),
-          index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.state} = 'pending'`),
-        ],
-);
+// The worker reads and writes it only through SQL (drizzle/0005_webhooks.sql's
+// functions, src/webhooks/queries.ts): its bundle leaves the table object out,
+// as it does the indexes (the table is for migrations and scripts; tests, whose
+// worker is built like the bundle, make it with webhookDeliveriesTable()).
+export const webhookDeliveriesTable = () =>
+  pgTable(
+    "webhook_deliveries",
+    {
+      eventId: uuid("event_id").notNull(),
+      endpointId: uuid("endpoint_id")
+        .notNull()
+        .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+      workspaceId: uuid("workspace_id").notNull(),
+      eventType: text("event_type").notNull(),
+      objectId: uuid("object_id").notNull(),
+      /** pending (an attempt is due at next_attempt_at), delivered, failed (no attempt left) */
+      state: text("state").notNull().default("pending"),
+      attempts: integer("attempts").notNull().default(0),
+      createdAt: createdAt(),
+      lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true, precision: 3 }),
+      nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, precision: 3 }),
+      statusCode: integer("status_code"),
+      durationMs: integer("duration_ms"),
+      error: text("error"),
+    },
+    (t) =>
+      globalThis.WORKER_BUNDLE
+        ? []
+        : [
+            primaryKey({ columns: [t.eventId, t.endpointId] }),
+            index("webhook_deliveries_log_idx").on(t.endpointId, t.createdAt),
+            index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.state} = 'pending'`),
+          ],
+  );
+export const webhookDeliveries = (globalThis.WORKER_BUNDLE ? undefined : webhookDeliveriesTable()) as ReturnType<
+  typeof webhookDeliveriesTable
+>;

@@ -59,7 +59,7 @@ export async function attempt(due: Due, timeoutMs = defaultTimeoutMs): Promise<A
       method: "POST",
       headers: {
         "Content-Type": "application/json",
-        "User-Agent": "qwoty-directory-webhooks",
+        "User-Agent": "Qwoty-Webhooks",
         "webhook-id": due.event_id,
         "webhook-timestamp": String(timestamp),
         "webhook-signature": await signatureHeader(secrets, due.event_id, timestamp, body),

@@ -40,12 +40,7 @@ export const createWebhook = v.strictObject({
   enabled: v.optional(v.boolean("must be true or false")),
 });
 
-export const updateWebhook = v.strictObject({
-  url: v.optional(webhookUrl),
-  event_types: v.optional(eventTypes),
-  description: v.optional(nullableText(500)),
-  enabled: v.optional(v.boolean("must be true or false")),
-});
+export const updateWebhook = v.partial(createWebhook);
 
 export type CreateWebhook = v.InferOutput<typeof createWebhook>;
 export type UpdateWebhook = v.InferOutput<typeof updateWebhook>;

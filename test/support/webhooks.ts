@@ -5,7 +5,7 @@
 import { env } from "cloudflare:test";
 import { and, eq, sql } from "drizzle-orm";
 import { expect, inject } from "vitest";
-import { webhookDeliveries } from "../../src/db/schema";
+import { webhookDeliveriesTable } from "../../src/db/schema";
 import { deliver } from "../../src/webhooks/deliver";
 import type { WebhookMessage, WebhookQueue } from "../../src/webhooks/message";
 import { api, db, type TestWorkspace } from "./harness";
@@ -15,6 +15,9 @@ import { fetchWorker } from "./worker";
 export type { Received };
 
 const receiver = inject("webhookReceiver");
+
+/** webhook_deliveries, as Drizzle knows it (the worker's build, which the tests share, leaves schema.ts's out). */
+export const webhookDeliveries = webhookDeliveriesTable();
 
 /** A key of its own on the receiver, configured: where to deliver, and what arrived there. */
 export async function receiverFor(config: ReceiverConfig = {}) {

@@ -4,9 +4,17 @@
 // capturing queue and handed to the consumer's delivery function by the test.
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { events, webhookDeliveries } from "../../src/db/schema";
+import { events } from "../../src/db/schema";
 import { api, db, seedWorkspace } from "../support/harness";
-import { capturingQueue, consume, createEndpoint, receiverFor, send, updateContact } from "../support/webhooks";
+import {
+  capturingQueue,
+  consume,
+  createEndpoint,
+  receiverFor,
+  send,
+  updateContact,
+  webhookDeliveries,
+} from "../support/webhooks";
 
 describe("a change's delivery", () => {
   it("POSTs {event_type, id} to the endpoint, signed, with the event's id as webhook-id", async () => {

@@ -5,7 +5,7 @@
 // test makes each retry due itself.
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { webhookDeliveries, webhookEndpoints } from "../../src/db/schema";
+import { webhookEndpoints } from "../../src/db/schema";
 import { backoffSeconds, maxAttempts, retryDelay } from "../../src/webhooks/deliver";
 import { api, db, seedWorkspace } from "../support/harness";
 import {
@@ -16,6 +16,7 @@ import {
   makeDue,
   receiverFor,
   updateContact,
+  webhookDeliveries,
 } from "../support/webhooks";
 
 describe("the backoff schedule", () => {

@@ -10,14 +10,22 @@ import {
 } from "cloudflare:test";
 import { eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
-import { events, webhookDeliveries, webhookEndpoints } from "../../src/db/schema";
+import { events, webhookEndpoints } from "../../src/db/schema";
 import worker from "../../src/index";
 import { api, db, seedWorkspace } from "../support/harness";
-import { capturingQueue, consume, createEndpoint, deliveryRows, receiverFor, updateContact } from "../support/webhooks";
+import {
+  capturingQueue,
+  consume,
+  createEndpoint,
+  deliveryRows,
+  receiverFor,
+  updateContact,
+  webhookDeliveries,
+} from "../support/webhooks";
 
-/** Runs the every-minute cron with `queue` as the webhook queue. */
-async function sweep(queue: ReturnType<typeof capturingQueue>) {
-  const controller = createScheduledController({ cron: "* * * * *" });
+/** Runs the every-minute cron (or the hourly one) with `queue` as the webhook queue. */
+async function sweep(queue: ReturnType<typeof capturingQueue>, cron = "* * * * *") {
+  const controller = createScheduledController({ cron });
   await worker.scheduled(controller, queue.env);
 }
 
@@ -57,6 +65,24 @@ describe("the sweep", () => {
     expect(queue.messages.flatMap((m) => m.body.events ?? [])).not.toContain(lost?.body.events?.[0]);
   });
 
+  it("looks 10 minutes back every minute, and 3 days back every hour", async () => {
+    const ws = await seedWorkspace();
+    const receiver = await receiverFor();
+    const endpoint = await createEndpoint(ws, { url: receiver.url, event_types: ["contact.updated"] });
+    const queue = capturingQueue();
+    await updateContact(queue, ws, { first_name: "Older" });
+    const ids = queue.take().flatMap((m) => m.body.events ?? []);
+    await age(ids, endpoint.id, 30);
+    await sweep(queue);
+    expect(queue.take().flatMap((m) => m.body.events ?? [])).not.toContain(ids[0]);
+    await sweep(queue, "23 * * * *");
+    expect(queue.messages.flatMap((m) => m.body.events ?? [])).toContain(ids[0]);
+    await consume(queue);
+    expect((await receiver.received()).map((r) => r.payload ?? JSON.parse(r.body))).toEqual([
+      { event_type: "contact.updated", id: ws.contactId },
+    ]);
+  });
+
   it("leaves the events no endpoint wants, and those older than 3 days", async () => {
     const ws = await seedWorkspace();
     const receiver = await receiverFor();
@@ -72,7 +98,7 @@ describe("the sweep", () => {
     // Wanted now, but 3 days old.
     await api(`/api/webhooks/${endpoint.id}`, { method: "PATCH", token: ws.token, body: { event_types: ["*"] } });
     await age(ids, endpoint.id, 3 * 24 * 60 + 5);
-    await sweep(queue);
+    await sweep(queue, "23 * * * *");
     expect(queue.take().flatMap((m) => m.body.events ?? [])).not.toContain(ids[0]);
   });
 
