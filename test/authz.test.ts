@@ -168,18 +168,19 @@ describe("authorisation matrix", () => {
       });
     }
 
-    it("left both workspaces' customers, contacts, addresses, token revocations and change events as they were", async () => {
+    it("left both workspaces' customers, contacts, addresses, token revocations, change events and webhook endpoints as they were", async () => {
       const after = await Promise.all([
         snapshotWorkspace(shared.caller.workspaceId),
         snapshotWorkspace(shared.other.workspaceId),
       ]);
       expect(after).toEqual(before);
-      // Not vacuous: each snapshot holds the seeded records, tokens and the
-      // events of the records' creation (3 created, 3 updates of linked ids).
+      // Not vacuous: each snapshot holds the seeded records, tokens, the events
+      // of the records' creation (3 created, 3 updates of linked ids) and the
+      // fixture's webhook endpoint.
       const counts = after.map((tables) => tables.map((rows) => rows.length));
       expect(counts).toEqual([
-        [1, 1, 1, 4, 6],
-        [1, 1, 1, 2, 6],
+        [1, 1, 1, 4, 6, 1],
+        [1, 1, 1, 2, 6, 1],
       ]);
     });
   });

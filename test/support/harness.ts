@@ -5,7 +5,7 @@ import { env, SELF } from "cloudflare:test";
 import { asc, eq } from "drizzle-orm";
 import { seedWorkspaceFixture, type WorkspaceFixture } from "../../scripts/fixtures";
 import { getDb } from "../../src/db/client";
-import { addresses, apiTokens, contacts, customers, events } from "../../src/db/schema";
+import { addresses, apiTokens, contacts, customers, events, webhookEndpoints } from "../../src/db/schema";
 import { checkConformance } from "./openapi-conformance";
 
 export { json } from "./envelope";
@@ -65,5 +65,10 @@ export async function snapshotWorkspace(workspaceId: string) {
       .from(events)
       .where(eq(events.workspaceId, workspaceId))
       .orderBy(asc(events.seq)),
+    d
+      .select()
+      .from(webhookEndpoints)
+      .where(eq(webhookEndpoints.workspaceId, workspaceId))
+      .orderBy(asc(webhookEndpoints.id)),
   ]);
 }
