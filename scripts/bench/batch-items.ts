@@ -3,6 +3,7 @@
 // which a later re-sync (upserts matching id_crm) finds again.
 import type { Db } from "../../src/db/client.ts";
 import { customers } from "../../src/db/schema.ts";
+import { seedWorkspaceFixture } from "../fixtures.ts";
 import type { Call } from "./load.ts";
 
 /** The largest batch the API takes (the contract's limit, and the import's batch size). */
@@ -44,17 +45,27 @@ export function contactData(n: number, prefix: string, customerIds: readonly str
 }
 
 /**
- * `count` more customers in the workspace, their ids after `first`'s: an import
- * spreads its contacts over many customers, and each batch names several of them
- * (the worker checks each one belongs to the workspace).
+ * A fresh workspace (the test fixture: a customer, a contact, an address, tokens)
+ * with `count` customers in all. The bench spreads its contacts over many
+ * customers, and each batch names several of them (the worker checks each one
+ * belongs to the workspace).
  */
-export async function workspaceCustomers(db: Db, workspaceId: string, first: string, count: number) {
+export async function workspaceWithCustomers(db: Db, count: number) {
+  const fixture = await seedWorkspaceFixture(db);
   const rows = await db
     .insert(customers)
-    .values(Array.from({ length: count }, (_, i) => ({ workspaceId, name: `Customer ${i}`, type: "company" as const })))
+    .values(
+      Array.from({ length: count - 1 }, (_, i) => ({
+        workspaceId: fixture.workspaceId,
+        name: `Customer ${i}`,
+        type: "company" as const,
+      })),
+    )
     .returning({ id: customers.id });
-  return [first, ...rows.map((r) => r.id)];
+  const customerIds = [fixture.customerId, ...rows.map((r) => r.id)];
+  return { fixture, workspaceId: fixture.workspaceId, token: fixture.token, customerIds };
 }
+export type BenchWorkspace = Awaited<ReturnType<typeof workspaceWithCustomers>>;
 
 /** Contacts `from` … `from + count - 1`, as creates or as upserts matching id_crm (a re-sync). */
 export function batchOperations(

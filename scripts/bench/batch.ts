@@ -13,7 +13,7 @@
 // Requests are sent one at a time and the workerd process's CPU is read around
 // each from the scheduler's per-thread accounting (nanoseconds), which gives a
 // distribution per request (p50, p99), not only the mean over a run.
-import { seedWorkspaceFixture, type WorkspaceFixture } from "../fixtures.ts";
+import type { WorkspaceFixture } from "../fixtures.ts";
 import {
   type BatchOperation,
   batchCall,
@@ -21,7 +21,7 @@ import {
   batchResults,
   contactData,
   maxBatchItems,
-  workspaceCustomers,
+  workspaceWithCustomers,
 } from "./batch-items.ts";
 import type { Call } from "./load.ts";
 import { send } from "./load.ts";
@@ -85,18 +85,6 @@ function batchMeasure(
   };
 }
 
-/** A workspace with its customers, and the contacts a re-sync will find (created through the API). */
-async function workspaceWithCustomers(bench: Bench) {
-  const fixture = await seedWorkspaceFixture(bench.db);
-  const customerIds = await workspaceCustomers(
-    bench.db,
-    fixture.workspaceId,
-    fixture.customerId,
-    customersPerWorkspace - 1,
-  );
-  return { fixture, customerIds };
-}
-
 /** The first request is answered by the real database: checked, weighed, and its body kept as the reference. */
 async function prime(m: Measure, worker: RunningWorker, proxy: Awaited<ReturnType<typeof startReplayProxy>>) {
   proxy.resetStats();
@@ -137,8 +125,8 @@ export async function runBatchBench(
   options: BatchBenchOptions,
   log: (message: string) => void,
 ): Promise<{ rows: Row[]; notes: string }> {
-  const creating = await workspaceWithCustomers(bench);
-  const syncing = await workspaceWithCustomers(bench);
+  const creating = await workspaceWithCustomers(bench.db, customersPerWorkspace);
+  const syncing = await workspaceWithCustomers(bench.db, customersPerWorkspace);
   const keep = [creating, syncing].flatMap(({ fixture, customerIds }) => [
     fixture.workspaceId,
     fixture.contactId,

@@ -26,9 +26,15 @@
 // the spread, the range of the rounds' ratios (on / off of the same round).
 
 import { contacts } from "../../src/db/schema.ts";
-import { seedWorkspaceFixture } from "../fixtures.ts";
 import type { Backend } from "../local-db/backend.ts";
-import { batchCall, batchOperations, batchResults, contactData, workspaceCustomers } from "./batch-items.ts";
+import {
+  type BenchWorkspace,
+  batchCall,
+  batchOperations,
+  batchResults,
+  contactData,
+  workspaceWithCustomers,
+} from "./batch-items.ts";
 import { type Call, send } from "./load.ts";
 import type { Row } from "./report.ts";
 import type { Bench } from "./setup.ts";
@@ -137,13 +143,7 @@ async function countEvents(backend: Backend, workspaceIds: string[]): Promise<nu
   return Number(result.rows[0]?.[0]);
 }
 
-/** A workspace of `count` customers (the fixture's first), and a token. */
-async function workspaceWithCustomers(bench: Bench, count = customersPerWorkspace) {
-  const fixture = await seedWorkspaceFixture(bench.db);
-  const customerIds = await workspaceCustomers(bench.db, fixture.workspaceId, fixture.customerId, count - 1);
-  return { workspaceId: fixture.workspaceId, token: fixture.token, customerIds };
-}
-type Workspace = Awaited<ReturnType<typeof workspaceWithCustomers>>;
+type Workspace = BenchWorkspace;
 
 const created = (answer: { status: number; body: string }) =>
   answer.status === 201 ? undefined : `status ${answer.status}: ${answer.body.slice(0, 300)}`;
@@ -193,10 +193,10 @@ export async function runEventsBench(
   const { backend } = bench.server;
   // Creates spread over the 100 customers of a workspace (whose contacts grow during
   // the run, to a few dozen each: a customer's event lists its contacts).
-  const small = await workspaceWithCustomers(bench, createCustomers);
+  const small = await workspaceWithCustomers(bench.db, createCustomers);
   const creates = createMeasure("create", small, small.customerIds, options.creates);
   // Creates into one customer of `largeCustomer` contacts: its event lists them all.
-  const large = await workspaceWithCustomers(bench);
+  const large = await workspaceWithCustomers(bench.db, customersPerWorkspace);
   const largeCustomerId = large.customerIds[0] as string;
   await bench.db.insert(contacts).values(
     Array.from({ length: largeCustomer - 1 }, (_, i) => ({
@@ -211,7 +211,7 @@ export async function runEventsBench(
   // Each batch meets the same database: a workspace of its own, prepared beforehand.
   const batchWorkspaces: Workspace[] = [];
   for (let i = 0; i < options.rounds * settings.length * (options.batches + 1); i++) {
-    batchWorkspaces.push(await workspaceWithCustomers(bench));
+    batchWorkspaces.push(await workspaceWithCustomers(bench.db, customersPerWorkspace));
   }
   const batches = batchMeasure(batchWorkspaces, options.batches);
   const measures = [creates, largeCreates, batches];

@@ -11,8 +11,7 @@ import os from "node:os";
 import { eq, sql } from "drizzle-orm";
 import { contacts } from "../../src/db/schema.ts";
 import { startDevWorker } from "../dev-worker.ts";
-import { seedWorkspaceFixture } from "../fixtures.ts";
-import { type BatchResult, batchCall, batchOperations, maxBatchItems, workspaceCustomers } from "./batch-items.ts";
+import { type BatchResult, batchCall, batchOperations, maxBatchItems, workspaceWithCustomers } from "./batch-items.ts";
 import { send } from "./load.ts";
 import type { Row } from "./report.ts";
 import type { Bench } from "./setup.ts";
@@ -66,17 +65,6 @@ interface CpuShares {
   bench: number;
   postgres: number;
   machine: number;
-}
-
-async function newWorkspace(bench: Bench): Promise<Workspace> {
-  const fixture = await seedWorkspaceFixture(bench.db);
-  const customerIds = await workspaceCustomers(
-    bench.db,
-    fixture.workspaceId,
-    fixture.customerId,
-    customersPerWorkspace - 1,
-  );
-  return { workspaceId: fixture.workspaceId, token: fixture.token, customerIds };
 }
 
 async function countContacts(bench: Bench, workspaceId: string): Promise<number> {
@@ -213,7 +201,7 @@ async function sweepClients(
 ): Promise<{ best: number; figures: { clients: number; perSecond: number }[] }> {
   const figures = [];
   for (const clients of options.clientLevels) {
-    const workspace = await newWorkspace(bench);
+    const workspace = await workspaceWithCustomers(bench.db, customersPerWorkspace);
     const run = await importContacts(
       origin,
       workspace,
@@ -278,42 +266,34 @@ export async function runImportBench(
   const worker = await startDevWorker(bench.server.databaseUrl);
   try {
     // The cold isolate, and the JIT warmed by two full batches: not what is measured.
-    const warm = await importContacts(worker.origin, await newWorkspace(bench), "create", 2 * maxBatchItems, "WARM", 1);
+    const warm = await importContacts(
+      worker.origin,
+      await workspaceWithCustomers(bench.db, customersPerWorkspace),
+      "create",
+      2 * maxBatchItems,
+      "WARM",
+      1,
+    );
     if (!allAnswered(warm, 201)) throw new Error(`warm-up: ${statuses(warm)}`);
 
     const sweep = options.clients === undefined ? await sweepClients(bench, worker.origin, options, log) : undefined;
     const clients = options.clients ?? sweep?.best ?? 1;
 
-    const workspace = await newWorkspace(bench);
+    const workspace = await workspaceWithCustomers(bench.db, customersPerWorkspace);
     const cores = os.cpus().length;
     const before = await settledCount(bench, workspace.workspaceId);
     log(`  importing ${options.contacts} contacts, ${clients} clients…`);
-    const cpuBefore = cpuSnapshot(bench);
-    const created = await importContacts(
-      worker.origin,
-      workspace,
-      "create",
-      options.contacts,
-      "CRM",
-      clients,
-      options.maxSeconds,
-    );
-    const importCpu = cpuShares(cpuBefore, cpuSnapshot(bench), cores);
-    const afterImport = await settledCount(bench, workspace.workspaceId);
+    /** `count` contacts sent as `op`, timed: the run, the CPU it used, and the contacts after it. */
+    const timed = async (op: "create" | "upsert", count: number) => {
+      const cpuBefore = cpuSnapshot(bench);
+      const run = await importContacts(worker.origin, workspace, op, count, "CRM", clients, options.maxSeconds);
+      const cpu = cpuShares(cpuBefore, cpuSnapshot(bench), cores);
+      return { run, cpu, after: await settledCount(bench, workspace.workspaceId) };
+    };
+    const { run: created, cpu: importCpu, after: afterImport } = await timed("create", options.contacts);
     log(`  import: ${fmt(perSecond(created), 0)} contacts/s; re-sync as upserts…`);
-    const resyncBefore = cpuSnapshot(bench);
     // The contacts the import sent: all of them, unless its time ran out.
-    const resynced = await importContacts(
-      worker.origin,
-      workspace,
-      "upsert",
-      created.contacts,
-      "CRM",
-      clients,
-      options.maxSeconds,
-    );
-    const resyncCpu = cpuShares(resyncBefore, cpuSnapshot(bench), cores);
-    const afterResync = await settledCount(bench, workspace.workspaceId);
+    const { run: resynced, cpu: resyncCpu, after: afterResync } = await timed("upsert", created.contacts);
     log(`  re-sync: ${fmt(perSecond(resynced), 0)} contacts/s`);
 
     const rows: Row[] = [];

@@ -6,7 +6,7 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { PgColumn, SelectedFields } from "drizzle-orm/pg-core";
 import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
-import type { Context, TypedResponse } from "hono";
+import type { Context } from "hono";
 import {
   type BatchTable,
   createStatement,
@@ -21,7 +21,7 @@ import type { IfMatch } from "../db/etag";
 import type { ExternalIdField } from "../db/external-ids";
 import type { BatchOperation } from "../http/batch";
 import { ApiError } from "../http/errors";
-import { okRecord } from "../http/respond";
+import { jsonText, okRecord } from "../http/respond";
 import { enqueueEvents, transactionEvents } from "../webhooks/dispatch";
 import { idempotentWrite } from "./idempotency-key";
 import type { Permission } from "./permissions";
@@ -228,10 +228,7 @@ export function answerBatch<Out>(c: Context, result: { outcomes: Outcome<unknown
     if (!json) throw new Error(`a batch's ${op} has no record`);
     return `{"op":"${op}","status":${status},"id":"${id}","data":${json}}`;
   });
-  c.header("Content-Type", "application/json");
-  const response = c.body(`{"success":true,"data":[${data.join(",")}]}`, 200);
-  // The cast tells hono/client the body's type, as c.json would have.
-  return response as unknown as TypedResponse<{ success: true; data: BatchResult<Out>[] }, 200, "json">;
+  return jsonText<{ success: true; data: BatchResult<Out>[] }>(c, `{"success":true,"data":[${data.join(",")}]}`);
 }
 
 /** A single write (POST, PATCH, PUT …/by/…): 201 with Location when it created the record, else 200; with its ETag. */

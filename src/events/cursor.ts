@@ -2,6 +2,7 @@
 // it occurred (to tell a cursor older than the retention period, 410). Opaque to
 // clients: base64url of "e1.<xid>.<seq>.<epoch ms>".
 import * as v from "valibot";
+import { fromBase64Url, toBase64Url } from "../lib/base64url";
 
 export interface FeedPosition {
   xid: number;
@@ -10,21 +11,12 @@ export interface FeedPosition {
   at: number;
 }
 
-export function encodeFeedCursor(position: FeedPosition): string {
-  return btoa(`e1.${position.xid}.${position.seq}.${position.at}`)
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replaceAll("=", "");
-}
+export const encodeFeedCursor = (position: FeedPosition): string =>
+  toBase64Url(`e1.${position.xid}.${position.seq}.${position.at}`);
 
 function decodeFeedCursor(value: string): FeedPosition | undefined {
-  if (value.length > 80) return undefined;
-  let decoded: string;
-  try {
-    decoded = atob(value.replaceAll("-", "+").replaceAll("_", "/"));
-  } catch {
-    return undefined;
-  }
+  const decoded = value.length > 80 ? undefined : fromBase64Url(value);
+  if (decoded === undefined) return undefined;
   const match = /^e1\.(\d{1,15})\.(\d{1,15})\.(\d{1,15})$/.exec(decoded);
   if (!match) return undefined;
   const [xid, seq, at] = match.slice(1).map(Number) as [number, number, number];

@@ -1,10 +1,10 @@
 // /api/events: the feed of change events, and one event; each operation declared
 // beside its handler (see src/operation.ts).
-import type { Context, TypedResponse } from "hono";
 import { permissionsGranting, readOnlyPermissions } from "../access/permissions";
 import { runScoped } from "../access/scoped";
 import { feedCursorExpired, lacksPermission, notFound, readsNoEvents } from "../http/errors";
 import { idParams } from "../http/params";
+import { jsonText } from "../http/respond";
 import { type Documentation, operation } from "../operation";
 import { encodeFeedCursor } from "./cursor";
 import type { EventObject } from "./object";
@@ -20,13 +20,6 @@ const everyType = Object.fromEntries(eventGroups.map((g) => [g, eventKinds.map((
 /** Whether a token holding `permissions` may read a group's events. */
 const mayRead = (permissions: readonly string[], group: EventGroup) =>
   permissionsGranting(groupPermission[group]).some((p) => permissions.includes(p));
-
-/** A JSON body put together from JSON text the database built (event ids, types and cursors need no escaping). */
-function jsonText<T>(c: Context, body: string) {
-  c.header("Content-Type", "application/json");
-  // The cast tells hono/client the body's type, as c.json would have.
-  return c.body(body, 200) as unknown as TypedResponse<T, 200, "json">;
-}
 
 export const listEventsOperation = operation(
   {

@@ -10,6 +10,7 @@
 import type { Context } from "hono";
 import * as v from "valibot";
 import type { Cursor, ListOrder } from "../db/pagination";
+import { fromBase64Url, toBase64Url } from "../lib/base64url";
 import { isoTimestamp } from "../lib/time";
 import { parseUuid } from "../lib/uuid";
 import { badRequest } from "./errors";
@@ -55,16 +56,12 @@ export function encodeCursor(cursor: BoundCursor): string {
   const binding = cursor.binding ? `|${cursor.binding}` : "";
   // A name is written n:<URI-encoded name>, so that it holds no "|" and stays ASCII.
   const key = cursor.at instanceof Date ? isoTimestamp(cursor.at) : `n:${encodeURIComponent(cursor.at)}`;
-  return btoa(`${key}|${cursor.id}${binding}`).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+  return toBase64Url(`${key}|${cursor.id}${binding}`);
 }
 
 function decodeCursor(value: string): BoundCursor | undefined {
-  let decoded = "";
-  try {
-    decoded = atob(value.replaceAll("-", "+").replaceAll("_", "/"));
-  } catch {
-    return undefined;
-  }
+  const decoded = fromBase64Url(value);
+  if (decoded === undefined) return undefined;
   const [at = "", rawId, binding = "", ...rest] = decoded.split("|");
   if (rest.length > 0 || !/^[0-9a-z]{0,7}$/.test(binding)) return undefined;
   const id = parseUuid(rawId ?? "");

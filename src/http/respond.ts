@@ -31,3 +31,13 @@ export function okRecord<T, S extends ContentfulStatusCode = 200>(
 export function deleted(c: Context, thing: string) {
   return c.json({ success: true as const, message: `${thing} deleted successfully` });
 }
+
+/**
+ * A JSON answer whose body is already JSON text (put together from what the
+ * database wrote), sent as it is: no parse, no re-serialisation. `T` is the
+ * body's type, for hono/client, as c.json would have given it.
+ */
+export function jsonText<T>(c: Context, body: string) {
+  c.header("Content-Type", "application/json");
+  return c.body(body, 200) as unknown as TypedResponse<T, 200, "json">;
+}
