@@ -2,8 +2,8 @@
 // run in workerd through Miniflare, side by side with a minimal Hono + Drizzle +
 // Neon worker (scripts/bench/minimal-worker) built and run the same way. Prints
 // the tables and writes docs/performance.md. About 4 to 5 minutes on 2 cores,
-// plus the batch writes (under a minute), the change events on vs off (a minute or
-// two) and the import through `wrangler dev` (a sweep of a minute or two, then at
+// plus the batch writes (under a minute), the change events on vs off (two minutes or
+// so) and the import through `wrangler dev` (a sweep of a minute or two, then at
 // most 2 × BENCH_IMPORT_SECONDS).
 //
 //   npm run bench                  everything below
@@ -22,9 +22,10 @@
 //   PROFILE_REQUESTS          requests profiled with --profile (default 1000; quick 300)
 //   LOCAL_POSTGRES_URL        run the database on this PostgreSQL server (a fresh database) instead of PGlite
 //   BENCH_BATCH_REQUESTS      timed requests of each 1000-item batch measure (default 40; quick 10; see batch.ts)
-//   BENCH_EVENTS_CREATES      timed creates per round and setting, events on vs off (default 200; quick 50; see events.ts)
-//   BENCH_EVENTS_BATCHES      timed 1000-item batches per round and setting (default 5; quick 2)
-//   BENCH_EVENTS_ROUNDS       rounds of both settings, alternated (default 6; quick 2)
+//   BENCH_EVENTS_CREATES      timed pairs of creates (one to each side, events on and off) per block, and as many
+//                             into the large customer (default 200; quick 50; see events.ts)
+//   BENCH_EVENTS_BATCHES      timed pairs of 1000-item batches per block (default 5; quick 2)
+//   BENCH_EVENTS_ROUNDS       blocks of interleaved pairs, whose ratios give the spread (default 6; quick 2)
 //   BENCH_IMPORT_CONTACTS     contacts in the import through `wrangler dev` (default 100000; quick 10000; see import.ts)
 //   BENCH_IMPORT_SECONDS      the import, and its re-sync, stop sending batches after this long (default 180; quick 60)
 //   BENCH_IMPORT_CLIENTS      clients in parallel for it (default: the fastest of a sweep over 1,2,3,4; quick 1,2,4)
@@ -375,7 +376,9 @@ try {
     "Change events",
     "events",
     async () => {
-      log(`events on vs off: ${eventsCreates} creates and ${eventsBatches} batches per round and setting…`);
+      log(
+        `events on vs off: ${eventsRounds} blocks of ${eventsCreates} pairs of creates and ${eventsBatches} of batches…`,
+      );
       const { rows: eventsRows, notes } = await runEventsBench(
         bench,
         { creates: eventsCreates, batches: eventsBatches, rounds: eventsRounds },
