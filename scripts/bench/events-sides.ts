@@ -1,8 +1,9 @@
-// The two sides of the change events bench (events.ts): "on", the bench's own
-// database with its event triggers as migrated, and "off", a second database
-// opened, migrated and served the same way (setup.ts), whose event triggers are
-// disabled once. Each side has its own local server and its own workerd, and
-// each request is measured against its own side only.
+// The two sides of the change events bench (events.ts): two fresh databases,
+// opened, migrated and served as setup.ts does the bench's, "on" with its event
+// triggers as migrated and "off" with them disabled once. (Not the bench's own
+// database: what earlier parts wrote there would weigh on one side only.) Each
+// side has its own local server and its own workerd, and each request is
+// measured against its own side only.
 import { getDb } from "../../src/db/client.ts";
 import { openTestBackend } from "../../test/support/node/test-backend.ts";
 import type { Backend } from "../local-db/backend.ts";
@@ -46,15 +47,17 @@ export interface Side extends SideDatabase {
 }
 
 /**
- * The "off" side's database: a fresh one, opened as setup.ts opens the bench's,
- * with the event triggers of the three tables disabled (`DISABLE TRIGGER USER`:
- * user triggers only, the foreign keys' stay). `close` drops it.
+ * A side's database: a fresh one, opened as setup.ts opens the bench's; on the
+ * "off" side, with the event triggers of the three tables disabled (`DISABLE
+ * TRIGGER USER`: user triggers only, the foreign keys' stay). `close` drops it.
  */
-export async function openEventsOffDatabase(): Promise<SideDatabase & { close(): Promise<void> }> {
+export async function openSideDatabase(name: SideName): Promise<SideDatabase & { close(): Promise<void> }> {
   const { backend, name: databaseName, dispose } = await openTestBackend();
   try {
     await backend.migrate(migrationsFolder);
-    await backend.exec(eventTables.map((t) => `ALTER TABLE ${t} DISABLE TRIGGER USER;`).join("\n"));
+    if (name === "off") {
+      await backend.exec(eventTables.map((t) => `ALTER TABLE ${t} DISABLE TRIGGER USER;`).join("\n"));
+    }
     const server = await startLocalDbServer({ backend });
     return {
       server,
@@ -121,11 +124,10 @@ export async function countEvents(side: SideDatabase, workspaceIds: string[]): P
 }
 
 /** Starts one workerd per side (the deployed bundle, the bench's rate-limit binding) and its clocks. */
-export async function startSides(bench: Bench, off: SideDatabase): Promise<Side[] & { dispose(): Promise<void> }> {
-  const databases: Record<SideName, SideDatabase> = {
-    on: { server: bench.server, db: bench.db, databaseName: bench.databaseName },
-    off,
-  };
+export async function startSides(
+  bench: Bench,
+  databases: Record<SideName, SideDatabase>,
+): Promise<Side[] & { dispose(): Promise<void> }> {
   const sides: Side[] = [];
   const restores: (() => void)[] = [];
   const dispose = async () => {

@@ -4,11 +4,10 @@
 //
 // Method: the deployed bundle in workerd (log line on, the rate-limit binding)
 // in front of the real database (no replay: the triggers must run), twice
-// (events-sides.ts): side "on" is the bench's database, triggers as migrated;
-// side "off" a second database opened, migrated and served the same way, whose
-// event triggers are disabled once (`ALTER TABLE … DISABLE TRIGGER USER` on
-// contacts, customers and addresses: user triggers only, the foreign keys'
-// stay). Each side has its own workerd and the same data: a workspace of 100
+// (events-sides.ts), each on a fresh database: side "on" with its triggers as
+// migrated, side "off" with its event triggers disabled once (`ALTER TABLE …
+// DISABLE TRIGGER USER` on contacts, customers and addresses: user triggers
+// only, the foreign keys' stay). Each side has its own workerd and the same data: a workspace of 100
 // customers for the creates, one whose customer has 1000 contacts, and a fresh
 // workspace of 10 customers per batch. After a few requests per side not
 // counted, the requests go in pairs, one at a time: the same request to one
@@ -46,7 +45,7 @@ import {
 } from "./batch-items.ts";
 import {
   countEvents,
-  openEventsOffDatabase,
+  openSideDatabase,
   type Sample,
   type Side,
   type SideName,
@@ -208,11 +207,15 @@ export async function runEventsBench(
   log: (message: string) => void,
 ): Promise<{ rows: Row[]; notes: string }> {
   const batchRequests = batchWarmUp + options.rounds * options.batches;
-  log("  events: opening the events-off database and preparing both sides' workspaces…");
-  const off = await openEventsOffDatabase();
+  log("  events: opening both sides' databases and preparing their workspaces…");
+  const on = await openSideDatabase("on");
+  const off = await openSideDatabase("off").catch(async (error) => {
+    await on.close();
+    throw error;
+  });
   try {
     const data: Record<SideName, SideData> = {
-      on: await prepareSide(bench.db, batchRequests),
+      on: await prepareSide(on.db, batchRequests),
       off: await prepareSide(off.db, batchRequests),
     };
     const creates = createMeasure(
@@ -231,7 +234,7 @@ export async function runEventsBench(
     const batches = batchMeasure(data, options);
     const measures = [creates, largeCreates, batches];
 
-    const sides = await startSides(bench, off);
+    const sides = await startSides(bench, { on, off });
     try {
       /** One request of `m` to each side, in this order; its samples go to `block` (unless a warm-up). */
       const pair = async (m: Measure, order: Side[], block: number | undefined) => {
@@ -273,6 +276,7 @@ export async function runEventsBench(
     };
   } finally {
     await off.close();
+    await on.close();
   }
 }
 
@@ -367,8 +371,8 @@ function rowsOf(creates: Measure, largeCreates: Measure, batches: Measure, postg
 
 const howToRead = (options: EventsBenchOptions) =>
   `- **Events on vs off**: the deployed bundle in workerd (log line on, rate-limit binding) in
-  front of the real database, twice side by side: events on is the bench's database, events
-  off a second one migrated the same way with \`ALTER TABLE … DISABLE TRIGGER USER\` on
+  front of the real database, twice side by side, each on a fresh database: events on as
+  migrated, events off with \`ALTER TABLE … DISABLE TRIGGER USER\` on
   contacts, customers and addresses (only the event triggers: the foreign keys' are system
   triggers). Each side has its own workerd and the same workspaces. After a few requests per
   side not counted, the requests go in pairs, one at a time: the same request to one side,
