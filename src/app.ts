@@ -2,7 +2,6 @@
 // router per resource under /api. Tests, `wrangler dev` and production all run this.
 
 import { HTTPException } from "hono/http-exception";
-import { requestId } from "hono/request-id";
 import { Hono } from "hono/tiny";
 import { addressOperations } from "./addresses/operations";
 import { contactOperations } from "./contacts/operations";
@@ -11,11 +10,9 @@ import type { AppEnv } from "./env";
 import { eventOperations } from "./events/operations";
 import { healthOperation } from "./health";
 import { ApiError, errorResponse, internalError, noRoute } from "./http/errors";
-import { bearerAuth } from "./middleware/auth";
-import { caller } from "./middleware/db";
-import { everyResponse, hygiene } from "./middleware/hygiene";
+import { apiGate } from "./middleware/api";
 import { allowedMethods } from "./middleware/methods";
-import { requestLog } from "./middleware/request-log";
+import { requestFrame } from "./middleware/request";
 import { register } from "./operation";
 import { tokenOperations } from "./tokens/operations";
 import { webhookOperations } from "./webhooks/operations";
@@ -35,11 +32,13 @@ export function createApp() {
   const app = new Hono<AppEnv>();
 
   // Every answer carries an X-Request-Id (the client's, if it is sane, or a new
-  // one) and X-Content-Type-Options; a non-canonical path is 404 before routing.
-  app.use(requestId({ limitLength: 128 }), requestLog, everyResponse);
+  // one, and its log line), and X-Content-Type-Options; a non-canonical path is
+  // 404 before routing. Few layers: each one costs every request.
+  app.use(requestFrame);
   // A known path with another method: 405 with Allow (middleware/methods.ts).
   app.use(allowedMethods(operations));
-  app.use("/api/*", hygiene, bearerAuth, caller);
+  // Hygiene, the bearer token and the caller (middleware/api.ts).
+  app.use("/api/*", apiGate);
 
   const routes = register(app, operations);
 
@@ -51,7 +50,12 @@ export function createApp() {
     }
     // Unexpected: log it for the operator, tell the client nothing about internals.
     console.error(
-      JSON.stringify({ level: "error", message: "unhandled error", request_id: c.var.requestId, error: String(error) }),
+      JSON.stringify({
+        level: "error",
+        message: "unhandled error",
+        request_id: c.get("requestId"),
+        error: String(error),
+      }),
     );
     return errorResponse(c, internalError());
   });

@@ -22,10 +22,8 @@ export interface Bindings {
 export interface AppEnv {
   Bindings: Bindings;
   Variables: {
-    /** X-Request-Id of this request, echoed or generated (hono/request-id). */
+    /** X-Request-Id of this request, echoed or generated (middleware/request.ts). */
     requestId: string;
-    /** SHA-256 of the bearer token, set by the auth middleware. */
-    tokenHash: string;
     /** The database client, token hash and rate limit of this request. */
     caller: Caller;
   };

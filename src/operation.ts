@@ -6,7 +6,7 @@
 // endpoint table is derived from them. What only the documentation needs (the
 // response objects' schemas, examples) is named here, not imported, so that it
 // stays out of the worker bundle.
-import type { Context, Hono, MiddlewareHandler, TypedResponse } from "hono";
+import type { Context, Hono, TypedResponse } from "hono";
 import type { HandlerResponse, MergePath, ToSchema } from "hono/types";
 import * as v from "valibot";
 import type { Permission } from "./access/permissions";
@@ -109,7 +109,8 @@ type InputOf<S extends OperationSpec> = {
 
 export interface Operation<S extends OperationSpec = OperationSpec, R = unknown> {
   spec: S;
-  handlers: [MiddlewareHandler<AppEnv>, (c: Context<AppEnv, S["path"], InputOf<S>>) => R];
+  /** The validation, then the handler: one layer, as each layer costs every request. */
+  handle: (c: Context<AppEnv, S["path"], InputOf<S>>) => Promise<Awaited<R>>;
 }
 
 /**
@@ -121,7 +122,7 @@ export function operation<const S extends OperationSpec, R extends HandlerRespon
   spec: S,
   handler: (c: Context<AppEnv, S["path"], InputOf<S>>) => R,
 ): Operation<S, R> {
-  const validate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const handle = async (c: Context<AppEnv, S["path"], InputOf<S>>): Promise<Awaited<R>> => {
     if (spec.body)
       c.req.addValidatedData(
         "json",
@@ -137,9 +138,10 @@ export function operation<const S extends OperationSpec, R extends HandlerRespon
       if (!result.success) throw badRequest(validationMessage(result.issues, "query parameter"));
       c.req.addValidatedData("query", result.output);
     }
-    await next();
+    // (TypeScript does not narrow `await` of a generic R to Awaited<R>.)
+    return (await handler(c)) as Awaited<R>;
   };
-  return { spec, handlers: [validate, handler] };
+  return { spec, handle };
 }
 
 // The typed client (hono/client) sees each registered operation as Hono's own
@@ -168,7 +170,7 @@ export function register<App extends Hono<AppEnv>, const Ops extends readonly Op
   operations: Ops,
 ): Registered<App, Ops> {
   // Hono's own typing of on() cannot follow a list; Registered<> restores the types.
-  const routes = app as unknown as { on(method: string, path: string, ...handlers: unknown[]): unknown };
-  for (const { spec, handlers } of operations) routes.on(spec.method.toUpperCase(), spec.path, ...handlers);
+  const routes = app as unknown as { on(method: string, path: string, handler: unknown): unknown };
+  for (const { spec, handle } of operations) routes.on(spec.method.toUpperCase(), spec.path, handle);
   return app as unknown as Registered<App, Ops>;
 }

@@ -60,7 +60,7 @@ export function upsertOperation<
     async (c) => {
       const { field, value } = c.req.valid("param") as { field: ExternalIdField; value: string };
       const data = withMatchedValue(c.req.valid("json" as never) as Record<string, unknown>, field, value);
-      const result = await writeBatch(c, c.var.caller, r.writes, [{ op: "upsert", match: field, data }], {
+      const result = await writeBatch(c, c.get("caller"), r.writes, [{ op: "upsert", match: field, data }], {
         single: true,
       });
       return answerRecord<{ etag: string }, Out>(c, result as never, r.serialize as never, r.location);
@@ -92,7 +92,7 @@ export function batchOperation<
     } as const,
     async (c) => {
       const { operations } = c.req.valid("json" as never) as { operations: BatchOperation[] };
-      const result = await writeBatch(c, c.var.caller, r.writes, operations, { single: false });
+      const result = await writeBatch(c, c.get("caller"), r.writes, operations, { single: false });
       return answerBatch<Out>(c, result);
     },
   );

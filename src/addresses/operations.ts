@@ -43,7 +43,7 @@ export const listAddressesOperation = operation(
     refusals: [400, 401, 403, 429, 500, 503],
   },
   async (c) => {
-    return listRecords(c, c.var.caller, {
+    return listRecords(c, c.get("caller"), {
       permission: "addresses:read",
       query: c.req.valid("query"),
       select: listAddresses,
@@ -70,7 +70,7 @@ export const getAddressOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const [row] = await readAddress(c.var.caller, id);
+    const [row] = await readAddress(c.get("caller"), id);
     if (!row) throw notFound(thing);
     return okRecord(c, serializeAddress(row), row.etag);
   },
@@ -90,7 +90,7 @@ export const createAddressOperation = operation(
   },
   async (c) => {
     const data = c.req.valid("json");
-    const result = await writeBatch(c, c.var.caller, addressBatch, [{ op: "create", data }], { single: true });
+    const result = await writeBatch(c, c.get("caller"), addressBatch, [{ op: "create", data }], { single: true });
     return answerRecord(c, result, serializeAddress, location);
   },
 );
@@ -112,7 +112,7 @@ export const updateAddressOperation = operation(
   async (c) => {
     const { id } = c.req.valid("param");
     const update = { op: "update" as const, id, data: c.req.valid("json") };
-    const result = await writeBatch(c, c.var.caller, addressBatch, [update], { single: true }, ifMatch(c, thing));
+    const result = await writeBatch(c, c.get("caller"), addressBatch, [update], { single: true }, ifMatch(c, thing));
     return answerRecord(c, result, serializeAddress, location);
   },
 );
@@ -132,7 +132,7 @@ export const deleteAddressOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    await writeBatch(c, c.var.caller, addressBatch, [{ op: "delete", id }], { single: true }, ifMatch(c, thing));
+    await writeBatch(c, c.get("caller"), addressBatch, [{ op: "delete", id }], { single: true }, ifMatch(c, thing));
     return deleted(c, thing);
   },
 );

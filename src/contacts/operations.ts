@@ -42,7 +42,7 @@ export const listContactsOperation = operation(
     refusals: [400, 401, 403, 429, 500, 503],
   },
   async (c) => {
-    return listRecords(c, c.var.caller, {
+    return listRecords(c, c.get("caller"), {
       permission: "contacts:read",
       query: c.req.valid("query"),
       select: listContacts,
@@ -69,7 +69,7 @@ export const getContactOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const [row] = await readContact(c.var.caller, id);
+    const [row] = await readContact(c.get("caller"), id);
     if (!row) throw notFound(thing);
     return okRecord(c, serializeContact(row), row.etag);
   },
@@ -89,7 +89,7 @@ export const createContactOperation = operation(
   },
   async (c) => {
     const data = c.req.valid("json");
-    const result = await writeBatch(c, c.var.caller, contactBatch, [{ op: "create", data }], { single: true });
+    const result = await writeBatch(c, c.get("caller"), contactBatch, [{ op: "create", data }], { single: true });
     return answerRecord(c, result, serializeContact, location);
   },
 );
@@ -111,7 +111,7 @@ export const updateContactOperation = operation(
   async (c) => {
     const { id } = c.req.valid("param");
     const update = { op: "update" as const, id, data: c.req.valid("json") };
-    const result = await writeBatch(c, c.var.caller, contactBatch, [update], { single: true }, ifMatch(c, thing));
+    const result = await writeBatch(c, c.get("caller"), contactBatch, [update], { single: true }, ifMatch(c, thing));
     return answerRecord(c, result, serializeContact, location);
   },
 );
@@ -133,7 +133,7 @@ export const deleteContactOperation = operation(
     const { id } = c.req.valid("param");
     // The contact is locked first: an address linked to it concurrently is
     // either linked before (and unlinked here) or refused after.
-    await writeBatch(c, c.var.caller, contactBatch, [{ op: "delete", id }], { single: true }, ifMatch(c, thing));
+    await writeBatch(c, c.get("caller"), contactBatch, [{ op: "delete", id }], { single: true }, ifMatch(c, thing));
     return deleted(c, thing);
   },
 );

@@ -43,7 +43,7 @@ export const listCustomersOperation = operation(
     refusals: [400, 401, 403, 429, 500, 503],
   },
   async (c) => {
-    return listRecords(c, c.var.caller, {
+    return listRecords(c, c.get("caller"), {
       permission: "customers:read",
       query: c.req.valid("query"),
       select: listCustomers,
@@ -70,7 +70,7 @@ export const getCustomerOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const [row] = await readCustomer(c.var.caller, id);
+    const [row] = await readCustomer(c.get("caller"), id);
     if (!row) throw notFound(thing);
     return okRecord(c, serializeCustomer(row), row.etag);
   },
@@ -90,7 +90,7 @@ export const createCustomerOperation = operation(
   },
   async (c) => {
     const data = c.req.valid("json");
-    const result = await writeBatch(c, c.var.caller, customerBatch, [{ op: "create", data }], { single: true });
+    const result = await writeBatch(c, c.get("caller"), customerBatch, [{ op: "create", data }], { single: true });
     return answerRecord(c, result, serializeCustomer, location);
   },
 );
@@ -112,7 +112,7 @@ export const updateCustomerOperation = operation(
   async (c) => {
     const { id } = c.req.valid("param");
     const update = { op: "update" as const, id, data: c.req.valid("json") };
-    const result = await writeBatch(c, c.var.caller, customerBatch, [update], { single: true }, ifMatch(c, thing));
+    const result = await writeBatch(c, c.get("caller"), customerBatch, [update], { single: true }, ifMatch(c, thing));
     return answerRecord(c, result, serializeCustomer, location);
   },
 );
@@ -141,7 +141,7 @@ export const deleteCustomerOperation = operation(
   async (c) => {
     const { id } = c.req.valid("param");
     const { cascade } = c.req.valid("query");
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const condition = ifMatch(c, thing);
     // The customer is locked first: no contact or address can be created under
     // it until the delete commits, so the statements after the lock all see the

@@ -37,7 +37,7 @@ export const listEventsOperation = operation(
     const { after, type, limit = defaultLimit } = c.req.valid("query");
     if (after && after.at < Date.now() - retentionDays * 86_400_000) throw feedCursorExpired(retentionDays);
     const asked = type && Object.keys(type).length > 0 ? type : undefined;
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const { page, token } = await runScoped(caller, [], (scope) => ({
       page: feedPage(caller.db, scope, { after, types: asked ?? everyType, size: limit + 1 }),
       token: tokenPermissions(caller.db, scope),
@@ -75,7 +75,7 @@ export const getEventOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const { event, token } = await runScoped(caller, [], (scope) => ({
       event: selectEvent(caller.db, scope, id),
       token: tokenPermissions(caller.db, scope),

@@ -2,12 +2,13 @@
 // is decided here (no token, wrong scheme, impossible token, bad checksum: 401
 // with zero round trips); the token itself is checked by the handler's one
 // query (src/access/scoped.ts), and only its hash goes further.
-import { createMiddleware } from "hono/factory";
+import type { Context } from "hono";
 import { hashToken, tokenShape } from "../access/token";
 import type { AppEnv } from "../env";
 import { invalidAuthorization, invalidToken, missingToken } from "../http/errors";
 
-export const bearerAuth = createMiddleware<AppEnv>(async (c, next) => {
+/** The SHA-256 of the request's bearer token, or a 401 thrown. */
+export async function bearerTokenHash(c: Context<AppEnv>): Promise<string> {
   const header = c.req.header("Authorization");
   if (!header) throw missingToken();
   // The scheme is case-insensitive (RFC 9110 §11.1).
@@ -15,6 +16,5 @@ export const bearerAuth = createMiddleware<AppEnv>(async (c, next) => {
   if (!match) throw invalidAuthorization();
   const token = match[1] as string;
   if (tokenShape(token) === "malformed") throw invalidToken();
-  c.set("tokenHash", await hashToken(token));
-  await next();
-});
+  return hashToken(token);
+}

@@ -2,6 +2,7 @@
 // a server-to-server API and answers no CORS preflight), from the operations'
 // own declarations: no second router in the bundle.
 import { createMiddleware } from "hono/factory";
+import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../env";
 import { errorResponse, methodNotAllowed } from "../http/errors";
 import type { Operation, OperationSpec } from "../operation";
@@ -19,6 +20,9 @@ export function allowedMethods(operations: readonly Operation<OperationSpec, unk
     ([path, methods]) => [new RegExp(`^${path.replace(/:\w+/g, "[^/]+")}/?$`), [...methods]] as const,
   );
   return createMiddleware<AppEnv>(async (c, next) => {
+    // The router matched an operation of this method (HEAD is routed as GET):
+    // nothing to check. Middleware alone is registered for every method ("ALL").
+    if (matchedRoutes(c).some((route) => route.method !== "ALL")) return next();
     const method = c.req.method;
     for (const [pattern, methods] of patterns) {
       if (pattern.test(c.req.path) && !methods.includes(method)) {

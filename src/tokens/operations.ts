@@ -31,7 +31,7 @@ export const listTokensOperation = operation(
     refusals: [401, 403, 429, 500, 503],
   },
   async (c) => {
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const rows = await readScoped(caller, "tokens:admin", (scope) => listTokens(caller.db, scope));
     return c.json({ success: true as const, data: rows.map(serializeToken) });
   },
@@ -51,7 +51,7 @@ export const createTokenOperation = operation(
   async (c) => {
     if (c.req.header("Idempotency-Key") !== undefined) throw idempotencyKeyRefusedForTokens();
     const input = c.req.valid("json");
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const secret = mintToken();
     const token = {
       id: crypto.randomUUID(),
@@ -99,7 +99,7 @@ export const deleteTokenOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const { revoked } = await runScoped(caller, "tokens:admin", (scope) => ({
       revoked: revokeToken(caller.db, scope, id),
     }));

@@ -59,7 +59,7 @@ export const listWebhooksOperation = operation(
     refusals: [401, 403, 429, 500, 503],
   },
   async (c) => {
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const { rows } = await runScoped(caller, permission, (scope) => ({ rows: listEndpoints(caller.db, scope) }));
     return c.json({ success: true as const, data: rows });
   },
@@ -79,7 +79,7 @@ export const createWebhookOperation = operation(
   async (c) => {
     const input = c.req.valid("json");
     checkUrl(input.url, c.env);
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const endpoint = {
       id: crypto.randomUUID(),
       url: input.url,
@@ -114,7 +114,7 @@ export const getWebhookOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const { found } = await runScoped(caller, permission, (scope) => ({ found: selectEndpoint(caller.db, scope, id) }));
     const [row] = found;
     if (!row) throw notFound(thing);
@@ -139,7 +139,7 @@ export const updateWebhookOperation = operation(
     const { id } = c.req.valid("param");
     const input = c.req.valid("json");
     checkUrl(input.url, c.env);
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const { updated } = await runScoped(caller, permission, (scope) => ({
       updated: updateEndpoint(caller.db, scope, id, {
         url: input.url,
@@ -168,7 +168,7 @@ export const deleteWebhookOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const { removed } = await runScoped(caller, permission, (scope) => ({
       removed: deleteEndpoint(caller.db, scope, id),
     }));
@@ -191,7 +191,7 @@ export const rotateWebhookSecretOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const secret = mintSecret();
     const { rotated } = await runScoped(caller, permission, (scope) => ({
       rotated: rotateSecret(caller.db, scope, id, secret),
@@ -216,7 +216,7 @@ export const testWebhookOperation = operation(
   },
   async (c) => {
     const { id } = c.req.valid("param");
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const { ping } = await runScoped(caller, permission, (scope) => ({
       ping: insertPing(caller.db, scope, id, crypto.randomUUID()),
     }));
@@ -243,7 +243,7 @@ export const listWebhookDeliveriesOperation = operation(
   async (c) => {
     const { id } = c.req.valid("param");
     const { limit } = c.req.valid("query");
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const { endpoint, deliveries } = await runScoped(caller, permission, (scope) => ({
       endpoint: selectEndpoint(caller.db, scope, id),
       deliveries: listDeliveries(caller.db, scope, id, limit ?? 50),
@@ -267,7 +267,7 @@ export const redeliverWebhookEventOperation = operation(
   },
   async (c) => {
     const { id, eventId } = c.req.valid("param");
-    const { caller } = c.var;
+    const caller = c.get("caller");
     const { endpoint, due } = await runScoped(caller, permission, (scope) => ({
       endpoint: selectEndpoint(caller.db, scope, id),
       due: redeliver(caller.db, scope, id, eventId),
