@@ -262,11 +262,14 @@ export async function runWrite<S extends Statements, R extends Readable>(
   return { results };
 }
 
-/** A select readScoped can run: rows with their sort keys (created_at or updated_at, and id). */
-type ScopedSelect = PromiseLike<{ createdAt: Date; updatedAt?: Date; id: string }[]> & {
+/** A select scopedRead can run. */
+type AnySelect = PromiseLike<object[]> & {
   _: { selectedFields: Record<string, unknown> };
   as(alias: string): unknown;
 };
+
+/** A select readScoped can run: rows with their sort keys (created_at or updated_at, and id). */
+type ScopedSelect = AnySelect & PromiseLike<{ createdAt: Date; updatedAt?: Date; id: string }[]>;
 
 type ScopedRow = TokenState & { row: Record<string, unknown> | null };
 
@@ -274,36 +277,38 @@ type ScopedRow = TokenState & { row: Record<string, unknown> | null };
  * The single statement of a read: the token row, with the data query joined to
  * it laterally (and the touch of last_used_at as a CTE). Cheaper than a batch
  * (no transaction, one statement instead of three): reads are most of the
- * traffic. Rows come back in the list's order: (created_at, id), or (updated_at, id).
+ * traffic. Rows come back in the list's order: (created_at, id), or (updated_at, id);
+ * a single record's read ("record") needs none.
  */
 function scopedRead(
   db: Db,
   tokenHash: string | Placeholder,
   permission: Permission,
-  build: (scope: Scope) => ScopedSelect,
-  order: ListOrder,
+  build: (scope: Scope) => AnySelect,
+  order: ListOrder | "record",
 ) {
   const query = build(scopeOf(tokenHash, [permission]));
   // The subquery's columns, as the outer select refers to them ("data"."id", …).
   const data = query.as("data") as unknown as Record<string, PgColumn>;
   const row: Record<string, PgColumn> = {};
   for (const key of Object.keys(query._.selectedFields)) row[key] = data[key] as PgColumn;
-  return db
+  const read = db
     .with(touchToken(db, tokenHash))
     .select({ ...tokenState, row })
     .from(apiTokens)
     .leftJoinLateral(data as never, sql`true`)
-    .where(eq(apiTokens.tokenHash, tokenHash))
-    .orderBy(
-      order === "name"
-        ? nameKey(data.sortName as PgColumn)
-        : ((order === "updated" ? data.updatedAt : data.createdAt) as PgColumn),
-      data.id as PgColumn,
-    );
+    .where(eq(apiTokens.tokenHash, tokenHash));
+  if (order === "record") return read;
+  return read.orderBy(
+    order === "name"
+      ? nameKey(data.sortName as PgColumn)
+      : ((order === "updated" ? data.updatedAt : data.createdAt) as PgColumn),
+    data.id as PgColumn,
+  );
 }
 
 /** The token check, then the rows: throws 401/403/429 if the token may not read. */
-async function admitRows<Q extends ScopedSelect>(
+async function admitRows<Q extends AnySelect>(
   caller: Caller,
   permission: Permission,
   counted: boolean,
@@ -332,7 +337,7 @@ export async function readScoped<Q extends ScopedSelect>(
  * only fills in its values. Building a Drizzle query costs more worker CPU than
  * the rest of a GET (docs/performance.md).
  */
-export function preparedRead<Q extends ScopedSelect>(
+export function preparedRead<Q extends AnySelect>(
   name: string,
   permission: Permission,
   build: (db: Db, scope: Scope, id: Placeholder<"id">) => Q,
@@ -343,7 +348,7 @@ export function preparedRead<Q extends ScopedSelect>(
     let statement = prepared.get(db);
     if (!statement) {
       const read = (scope: Scope) => build(db, scope, sql.placeholder("id"));
-      statement = scopedRead(db, sql.placeholder("tokenHash"), permission, read, "created").prepare(name);
+      statement = scopedRead(db, sql.placeholder("tokenHash"), permission, read, "record").prepare(name);
       prepared.set(db, statement);
     }
     const counted = (await caller.rateLimit?.beforeQuery(tokenHash)) ?? false;

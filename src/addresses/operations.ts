@@ -8,10 +8,11 @@ import { ifMatch } from "../http/conditional";
 import { notFound } from "../http/errors";
 import { pageQuery } from "../http/list";
 import { idParams } from "../http/params";
-import { deleted, okRecord } from "../http/respond";
+import { deleted, okRecordJson } from "../http/respond";
 import { countryCode, textFilter, updatedSince, uuid } from "../http/validation";
 import { type Documentation, operation } from "../operation";
 import { batchDocs, batchOperation, upsertDocs, upsertOperation } from "../write-many";
+import type { AddressObject } from "./object";
 import { addressBatch, listAddresses, selectAddress } from "./queries";
 import { createAddress as createBody, updateAddress as updateBody } from "./schemas";
 import { serializeAddress } from "./serialize";
@@ -72,7 +73,7 @@ export const getAddressOperation = operation(
     const { id } = c.req.valid("param");
     const [row] = await readAddress(c.get("caller"), id);
     if (!row) throw notFound(thing);
-    return okRecord(c, serializeAddress(row), row.etag);
+    return okRecordJson<AddressObject>(c, row.json, row.etag);
   },
 );
 

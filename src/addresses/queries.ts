@@ -16,12 +16,19 @@ export const addressEtag = etagOf(rowVersion(addresses));
 /** One address as GET answers it: its fields and its ETag. */
 const addressRecordFields = { ...addressFields, etag: addressEtag.as("etag") };
 
+/** An address as the API answers it, written by the database as JSON text (db/wire.ts). */
+const addressJson = wireJson(addresses, {});
+
 /** The record with that id, in the token's workspace (the id may be a prepared statement's placeholder). */
 const inScope = (scope: Scope, id: string | Placeholder) =>
   and(eq(addresses.workspaceId, scope.workspaceId), eq(addresses.id, id));
 
+/** GET's read: the record as JSON text, passed through to the answer (no mapping, no re-serialising), and its ETag. */
 export function selectAddress(db: Db, scope: Scope, id: string | Placeholder) {
-  return db.select(addressRecordFields).from(addresses).where(inScope(scope, id));
+  return db
+    .select({ id: addresses.id, json: addressJson.as("json"), etag: addressEtag.as("etag") })
+    .from(addresses)
+    .where(inScope(scope, id));
 }
 
 /** What an address list can be narrowed to (AND): each served by an index of schema.ts. */
@@ -79,5 +86,5 @@ export const addressBatch = {
   },
   permission: "addresses:write",
   fields: addressRecordFields,
-  json: wireJson(addresses, {}),
+  json: addressJson,
 } satisfies BatchResource<typeof addressRecordFields>;

@@ -8,10 +8,11 @@ import { ifMatch } from "../http/conditional";
 import { notFound } from "../http/errors";
 import { pageQuery } from "../http/list";
 import { idParams } from "../http/params";
-import { deleted, okRecord } from "../http/respond";
+import { deleted, okRecordJson } from "../http/respond";
 import { textFilter, updatedSince, uuid } from "../http/validation";
 import { type Documentation, operation } from "../operation";
 import { batchDocs, batchOperation, upsertDocs, upsertOperation } from "../write-many";
+import type { ContactObject } from "./object";
 import { contactBatch, listContacts, selectContact } from "./queries";
 import { createContact as createBody, updateContact as updateBody } from "./schemas";
 import { serializeContact } from "./serialize";
@@ -71,7 +72,7 @@ export const getContactOperation = operation(
     const { id } = c.req.valid("param");
     const [row] = await readContact(c.get("caller"), id);
     if (!row) throw notFound(thing);
-    return okRecord(c, serializeContact(row), row.etag);
+    return okRecordJson<ContactObject>(c, row.json, row.etag);
   },
 );
 

@@ -8,11 +8,12 @@ import { ifMatch } from "../http/conditional";
 import { notFound } from "../http/errors";
 import { pageQuery } from "../http/list";
 import { idParams } from "../http/params";
-import { deleted, okRecord } from "../http/respond";
+import { deleted, okRecordJson } from "../http/respond";
 import { textFilter, updatedSince } from "../http/validation";
 import { type Documentation, operation } from "../operation";
 import { enqueueEvents, transactionEvents } from "../webhooks/dispatch";
 import { batchDocs, batchOperation, upsertDocs, upsertOperation } from "../write-many";
+import type { CustomerObject } from "./object";
 import { customerBatch, deleteCustomerCascade, listCustomers, lockCustomer, selectCustomer } from "./queries";
 import { createCustomer as createBody, updateCustomer as updateBody } from "./schemas";
 import { serializeCustomer } from "./serialize";
@@ -72,7 +73,7 @@ export const getCustomerOperation = operation(
     const { id } = c.req.valid("param");
     const [row] = await readCustomer(c.get("caller"), id);
     if (!row) throw notFound(thing);
-    return okRecord(c, serializeCustomer(row), row.etag);
+    return okRecordJson<CustomerObject>(c, row.json, row.etag);
   },
 );
 

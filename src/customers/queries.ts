@@ -33,12 +33,22 @@ export const customerEtag = etagOf([...rowVersion(customers), childIds(contacts)
 /** One customer as GET answers it: its fields and its ETag. */
 const customerRecordFields = { ...customerFields, etag: customerEtag.as("etag") };
 
+/** A customer as the API answers it, written by the database as JSON text (db/wire.ts). */
+const customerJson = wireJson(customers, {
+  contact_ids: customerFields.contactIds.sql,
+  address_ids: customerFields.addressIds.sql,
+});
+
 /** The record with that id, in the token's workspace (the id may be a prepared statement's placeholder). */
 const inScope = (scope: Scope, id: string | Placeholder) =>
   and(eq(customers.workspaceId, scope.workspaceId), eq(customers.id, id));
 
+/** GET's read: the record as JSON text, passed through to the answer (no mapping, no re-serialising), and its ETag. */
 export function selectCustomer(db: Db, scope: Scope, id: string | Placeholder) {
-  return db.select(customerRecordFields).from(customers).where(inScope(scope, id));
+  return db
+    .select({ id: customers.id, json: customerJson.as("json"), etag: customerEtag.as("etag") })
+    .from(customers)
+    .where(inScope(scope, id));
 }
 
 /**
@@ -144,7 +154,7 @@ export const customerBatch = {
   batch: { table: customers, thing: "customer", etag: customerEtag },
   permission: "customers:write",
   fields: customerRecordFields,
-  json: wireJson(customers, { contact_ids: customerFields.contactIds.sql, address_ids: customerFields.addressIds.sql }),
+  json: customerJson,
   deleting: (_scope, p) => ({
     before: sql`, dependents as (select l.id,
         (select count(*) from ${contacts} k where k.workspace_id = (select id from ws) and k.customer_id = l.id)::int as contacts,

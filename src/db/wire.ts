@@ -40,10 +40,15 @@ export function wireJson(table: Table, listed: Record<string, SQL> = {}): SQL<st
     if (column.name === "created_at") {
       for (const [wire, value] of Object.entries(listed)) fields.push(sql`${value} as ${sql.identifier(wire)}`);
     }
+    // jsonb prints with spaces (`{"tax": "VAT"}`); json_strip_nulls rewrites it
+    // compact, as JSON.stringify does. It also drops null-valued fields, which
+    // our jsonb columns never hold (tax_ids: strings only, schemas.ts).
     const value =
       column.columnType === "PgTimestamp"
         ? sql`replace(to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '.000Z', 'Z')`
-        : sql`${column}`;
+        : column.columnType === "PgJsonb"
+          ? sql`json_strip_nulls(${column}::json)`
+          : sql`${column}`;
     fields.push(sql`${value} as ${sql.identifier(column.name)}`);
   }
   return sql<string>`(select row_to_json(wire) from (select ${sql.join(fields, sql`, `)}) wire)::text`;

@@ -15,16 +15,28 @@ export function okRecord<T, S extends ContentfulStatusCode = 200>(
   etag: string,
   status: S = 200 as S,
 ): TypedResponse<{ success: true; data: T }, S, "json"> {
+  const response = unchanged(c, etag) ? c.body(null, 304) : c.json({ success: true, data }, status);
+  // The cast tells hono/client the body's type on every path.
+  return response as unknown as TypedResponse<{ success: true; data: T }, S, "json">;
+}
+
+/**
+ * okRecord for a record the database wrote as JSON text (a GET's: db/wire.ts's
+ * wireJson), sent as it is: no mapping of the row, no re-serialising. `T` is
+ * the record's type, for hono/client.
+ */
+export function okRecordJson<T>(c: Context, json: string, etag: string) {
+  if (unchanged(c, etag)) return c.body(null, 304) as unknown as TypedResponse<{ success: true; data: T }, 200, "json">;
+  return jsonText<{ success: true; data: T }>(c, `{"success":true,"data":${json}}`);
+}
+
+/** Sets the record's validators; true when a GET or HEAD already holds this version (304). */
+function unchanged(c: Context, etag: string): boolean {
   c.header("ETag", etag);
   // Cached copies must be revalidated, and only by the client that fetched them.
   c.header("Cache-Control", "private, no-cache");
   const read = c.req.method === "GET" || c.req.method === "HEAD";
-  const response =
-    read && noneMatch(c.req.header("If-None-Match"), etag)
-      ? c.body(null, 304)
-      : c.json({ success: true, data }, status);
-  // The cast tells hono/client the body's type on every path.
-  return response as unknown as TypedResponse<{ success: true; data: T }, S, "json">;
+  return read && noneMatch(c.req.header("If-None-Match"), etag);
 }
 
 /** Qwoty's documented delete answer: {"success": true, "message": "<Thing> deleted successfully"}. */
