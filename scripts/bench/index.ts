@@ -308,6 +308,11 @@ try {
     const ms = (value: number) => `${fmt(value, 3)} ms`;
     const spread = (m: Measure) =>
       `(rounds ${fmt(Math.min(...m.rounds), 2)}–${fmt(Math.max(...m.rounds), 2)}; ${m.requests} requests)`;
+    /** The range of the two measures' ratios round by round (each round measures both, a few seconds apart). */
+    const roundRatios = (m: Measure, base: Measure) => {
+      const ratios = m.rounds.map((value, i) => value / (base.rounds[i] ?? Number.NaN));
+      return `${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}`;
+    };
     const delta = (value: number) => `${value >= appGet ? "+" : "−"}${fmt(Math.abs(value - appGet), 3)} ms`;
     rows.push([
       "workerd CPU per request, `GET /api/contacts/{id}`, as deployed (log line on, rate-limit binding)",
@@ -341,7 +346,7 @@ try {
     ]);
     rows.push([
       "same GET, without the rate-limit binding (in Miniflare a call is a round trip to a Durable Object and a SQLite write)",
-      `${ms(perRequest(gets.noLimit))} (${delta(perRequest(gets.noLimit))}) ${spread(gets.noLimit)}; / minimal: **${fmt(perRequest(gets.noLimit) / perRequest(gets.minimal))}×**`,
+      `${ms(perRequest(gets.noLimit))} (${delta(perRequest(gets.noLimit))}) ${spread(gets.noLimit)}; / minimal: **${fmt(perRequest(gets.noLimit) / perRequest(gets.minimal))}×** (rounds' ratios ${roundRatios(gets.noLimit, gets.minimal)})`,
       "(reference)",
       "",
     ]);
