@@ -26,13 +26,33 @@ import { Webhook } from "standardwebhooks";
 import { devTokensFile } from "./dev-tokens.ts";
 import { projectRoot } from "./local-db/open.ts";
 
-const { values } = parseArgs({
-  options: {
-    api: { type: "string" },
-    token: { type: "string" },
-    events: { type: "string", default: "*" },
-  },
-});
+const usage = `Usage: npm run webhooks:listen [-- --api http://127.0.0.1:8787] [--token qwt_…] [--events "contact.*,customer.*"]
+
+  --api     the API (default: QWOTY_API_URL, else http://127.0.0.1:$PORT or 8787, as npm run dev)
+  --token   a token with webhooks:admin (default: QWOTY_TOKEN, else the demo token npm run dev printed)
+  --events  the event types to receive, comma-separated patterns (default: *)`;
+
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        api: { type: "string" },
+        token: { type: "string" },
+        events: { type: "string", default: "*" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    process.exit(2);
+  }
+}
+
+const values = options();
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 
 function devToken(): string | undefined {
   try {
