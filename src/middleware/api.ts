@@ -4,7 +4,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { bearerTokenHash } from "./auth";
-import { callerOf } from "./db";
+import { callerOf } from "./caller";
 import { checkApiHygiene } from "./hygiene";
 
 export const apiGate = createMiddleware<AppEnv>(async (c, next) => {

@@ -32,12 +32,12 @@ export const requestFrame = createMiddleware<AppEnv>(async (c, next) => {
   const requestId = sent !== undefined && saneRequestId.test(sent) ? sent : crypto.randomUUID();
   c.set("requestId", requestId);
   c.header("X-Request-Id", requestId);
-  // Bodies are JSON, and must never be sniffed into anything else (a browser
-  // rendering a stored string as HTML, say). Static assets get it from _headers.
-  c.header("X-Content-Type-Options", "nosniff");
   const path = rawPath(c.req.url);
   if (nonCanonicalPath.test(path)) c.res = errorResponse(c, noRoute(c.req.method, path));
   else await next();
+  // Bodies are JSON, and must never be sniffed into anything else (a browser
+  // rendering a stored string as HTML, say). Set once, on whatever answer came
+  // back (errors included). Static assets get it from _headers.
   c.res.headers.set("X-Content-Type-Options", "nosniff");
   if (c.env.LOG_REQUESTS === "false") return;
   const caller = c.get("caller");
