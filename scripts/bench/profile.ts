@@ -6,7 +6,8 @@
 //
 // `npm run bench -- --profile` runs it after the timed runs; on its own:
 // `npx tsx scripts/bench/profile.ts` (PROFILE_REQUESTS, default 1000;
-// PROFILE_LOG_REQUESTS=false to profile without the log line; LOCAL_POSTGRES_URL
+// PROFILE_LOG_REQUESTS=false to profile without the log line, PROFILE_RATE_LIMIT=false
+// without the rate-limit binding (Miniflare's costs a Durable Object call); LOCAL_POSTGRES_URL
 // as for the bench). The .cpuprofile files are written to a temporary directory
 // (printed) and open in Chrome DevTools or VS Code.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -351,10 +352,11 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   try {
     const outDir = newProfileDir();
     const logRequests = process.env.PROFILE_LOG_REQUESTS;
+    const rateLimited = process.env.PROFILE_RATE_LIMIT !== "false";
     const app = await profileWorker(
       bench.app,
       { DATABASE_URL: bench.proxy.databaseUrl, ...(logRequests ? { LOG_REQUESTS: logRequests } : {}) },
-      bench.benchRateLimits,
+      rateLimited ? bench.benchRateLimits : [],
       () => ({ method: "GET", path: `/api/contacts/${bench.fixture.contactId}`, token: bench.fixture.token }),
       requests,
       outDir,
@@ -367,7 +369,11 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
       requests,
       outDir,
     );
-    const variant = logRequests === "false" ? "with the log line off (rate-limit binding on)" : undefined;
+    const variant =
+      [
+        ...(logRequests === "false" ? ["with the log line off"] : []),
+        ...(rateLimited ? [] : ["without the rate-limit binding"]),
+      ].join(", ") || undefined;
     console.log(profileMarkdown(app, minimal, variant));
   } finally {
     await bench.close();

@@ -57,6 +57,8 @@ export interface ReplayProxy {
   readonly databaseUrl: string;
   stats(): ReplayStats;
   resetStats(): void;
+  /** wait this long before each answer (the latency runs' distance to the database); 0 by default */
+  setDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function startReplayProxy(
     return Buffer.from(payload.toString("utf8").replace(uuid, (id) => map.get(id.toLowerCase()) ?? id));
   };
   const target = new URL(upstream);
+  let delayMs = 0;
 
   const forward = (req: IncomingMessage, body: Buffer): Promise<Answer> =>
     new Promise((resolve, reject) => {
@@ -110,6 +113,7 @@ export async function startReplayProxy(
   const server = createServer((req, res) => {
     readAll(req)
       .then(async (body) => {
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         const raw = body.toString("utf8");
         const text = raw.replace(uuid, (id) => (kept.has(id.toLowerCase()) ? id : "<uuid>"));
         const key = `${req.method} ${req.url}\n${keyedHeaders.map((h) => req.headers[h] ?? "").join(",")}\n${text}`;
@@ -146,6 +150,9 @@ export async function startReplayProxy(
     stats: () => ({ ...stats }),
     resetStats() {
       Object.assign(stats, { hits: 0, misses: 0, requestBytes: 0, responseBytes: 0 });
+    },
+    setDelay(ms) {
+      delayMs = ms;
     },
     async close() {
       server.closeAllConnections();

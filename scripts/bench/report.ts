@@ -9,6 +9,8 @@ export type Row = [measure: string, value: string, target: string, met: string];
 
 export interface LatencyRow {
   name: string;
+  /** replayed by the proxy (next to no cost on this machine) or the real database on this machine's cores */
+  database: "replayed" | "real";
   clients: number;
   load: LoadFigures;
   delayMs: number;
@@ -148,14 +150,19 @@ const howToRead = (env: Environment, delayMs: number) => `## How to read this
   The minimal worker (\`scripts/bench/minimal-worker\`: one route, one Drizzle select through
   the Neon driver, \`c.json\`; no token, rate limit, request id, ETag or log line) runs the
   same way, so that what workerd and Miniflare cost on their own shows in its figures.
-- **workerd CPU per request**: the user + system CPU time of the workerd process (from
-  /proc) over ${env.cpuRequests} requests from ${env.cpuClients} clients after a warm-up,
+- **workerd CPU per request**: the CPU time of the workerd process (the scheduler's
+  per-thread accounting, \`/proc/<pid>/task/*/schedstat\`, in nanoseconds) over ${env.cpuRequests} requests from ${env.cpuClients} clients after a warm-up,
   divided by the number of requests. The database is replayed by a caching proxy (the first
   answer to a query is kept, later identical queries are answered from memory), so it costs
   next to nothing; a create's key leaves out the id the worker draws, so creates are replayed
   too, and every replayed answer is checked (status and body). The measures run in
   interleaved rounds; the spread of the rounds is this shared machine's noise, and a
-  difference smaller than it (the log line's, for one) is not resolved. The figure is a mean
+  difference smaller than it (the log line's, for one) is not resolved. The target's ratio
+  (the app's GET without the binding over the minimal worker's) is measured once more in
+  pairs of runs about a second long, one worker then the other, the order swapped each
+  pair, so that both sides of a pair run on the same machine (its speed drifts by 20–30 %
+  within a minute, and the rounds are seconds apart): the ratio of the totals, with the
+  range of its blocks of pairs. The figure is a mean
   and includes workerd's own work: HTTP parsing, the subrequest to the database, and two
   Miniflare artifacts: each outbound fetch passes through Miniflare's outbound interceptor
   (a small JavaScript worker), and each call of the rate-limit binding is a service call,
@@ -169,19 +176,29 @@ const howToRead = (env: Environment, delayMs: number) => `## How to read this
   app / minimal is best read with the binding's Miniflare cost set aside. Compare the app
   with the minimal worker and with itself (the variants without the log line or the
   binding), not with Cloudflare's CPU limits.
-- **Latency**: the local database server waits ${delayMs} ms before each SQL request,
-  standing in for the distance to the database region, so 1.0× is the floor. The CPU
-  column is the CPU time the bench's processes used during the run (the worker's workerd,
-  this Node process, which is the load generator, the local SQL server and PGlite, and the
-  PostgreSQL backends of the bench's database when it runs on PostgreSQL), in percent of all
-  ${env.cores} cores; "machine busy" is the whole machine's, other users included (this
-  machine is shared: load average ${env.loadAverage[0].map((l) => fmt(l, 1)).join(", ")} at the start).
-  Where either nears 100 %, the cores are saturated and the latency is queueing for CPU,
-  not the worker's code. The app runs twice at each number of clients: as production runs
-  it, without the rate-limit binding (whose Miniflare implementation is a Durable Object
-  round trip and a SQLite write per request, see above), which is the row the target
-  applies to; and with Miniflare's binding, for reference. The minimal worker runs at each
-  number of clients too: where it also inflates, the machine, not the app, is the limit.
+- **Latency**: each SQL request waits ${delayMs} ms before it is answered, standing in for
+  the distance to the database region, so 1.0× is the floor. It runs twice. First with the
+  database replayed by the caching proxy, which waits the ${delayMs} ms and answers from memory:
+  the database then costs next to nothing on this machine, as a database on machines of its
+  own (Neon's) costs the worker's nothing in production. That is the run the target applies
+  to. Then with the real database (the local SQL server, which waits the ${delayMs} ms, and
+  ${env.database} behind it) on the same ${env.cores} cores as the worker and the load generator, for
+  reference: there the app's heavier statement (the token check and its touch, the record's
+  JSON), planned and run on every request, competes with the worker for the cores. The CPU
+  column is the CPU time the bench's processes used during the run (the worker's workerd;
+  this Node process, which is the load generator, the replaying proxy, the local SQL server
+  and PGlite; and the PostgreSQL backends of the bench's database when it runs on
+  PostgreSQL), in percent of all ${env.cores} cores; "machine busy" is the whole machine's,
+  other users included (this machine is shared: load average
+  ${env.loadAverage[0].map((l) => fmt(l, 1)).join(", ")} at the start). Where either nears 100 %, the cores are
+  saturated and the latency is queueing for CPU, not the worker's code. The clients all wait
+  the same fixed delay, so they tend to arrive together, and one workerd thread serves them
+  one after the other: at 20 clients, a request can wait behind up to 19 others' CPU. The app
+  runs without the rate-limit binding (whose Miniflare implementation is a Durable Object
+  round trip and a SQLite write per request, see above), as production would run it, which is
+  the row the target applies to; and, replayed, with Miniflare's binding, for reference. The
+  minimal worker runs at each number of clients too: where it also inflates, the machine,
+  not the app, is the limit.
 - **The app's JavaScript in Node's V8**: the same code timed request by request; it gives
   the spread (p99), which a process's CPU total cannot. Its level is Node's, not workerd's
   (Request, Response and Headers are JavaScript in Node and native in workerd).
@@ -207,7 +224,25 @@ export function writeReport(report: {
   const env = report.environment;
   const delayMs = report.latencyRows[0]?.delayMs ?? 50;
   const main = table(["Measure", "Measured", "Target", "Met"], ["---", "---", "---", "---"], report.rows);
-  const latency = report.latencyRows.length ? latencyTable(report.latencyRows) : "";
+  const latencyOf = (database: LatencyRow["database"]) => {
+    const rows = report.latencyRows.filter((r) => r.database === database);
+    return rows.length ? latencyTable(rows) : "";
+  };
+  const replayedLatency = latencyOf("replayed");
+  const realLatency = latencyOf("real");
+  const latencySections = [
+    ...(replayedLatency
+      ? [`### Latency, ${delayMs} ms per database request, the database replayed`, "", replayedLatency, ""]
+      : []),
+    ...(realLatency
+      ? [
+          `### Latency, ${delayMs} ms per database request, the real database (${env.database}) on the same cores`,
+          "",
+          realLatency,
+          "",
+        ]
+      : []),
+  ];
   const header =
     `${env.date.toISOString()}; ${env.cpu}, ${env.cores} cores, ${fmt(env.memoryGiB, 0)} GiB, ${env.kernel}; ` +
     `Node ${env.node}; workerd ${env.workerd}; Miniflare ${env.miniflare}; wrangler ${env.wrangler}; ` +
@@ -217,7 +252,7 @@ export function writeReport(report: {
 
   console.log(`\nBenchmark: ${header}\n`);
   console.log(main);
-  if (latency) console.log(`\nLatency, ${delayMs} ms per database request:\n\n${latency}`);
+  if (latencySections.length) console.log(`\n${latencySections.join("\n")}`);
   const batch = report.batch ? sectionMarkdown(batchMarkers, report.batch, header) : undefined;
   const events = report.events ? sectionMarkdown(eventsMarkers, report.events, header) : undefined;
   if (batch) console.log(`\nBatch writes and import:\n\n${batch}`);
@@ -247,7 +282,7 @@ export function writeReport(report: {
     "",
     main,
     "",
-    ...(latency ? [`### Latency, ${delayMs} ms per database request`, "", latency, ""] : []),
+    ...latencySections,
     howToRead(env, delayMs),
     "",
     ...(batchSection ? [batchSection, ""] : []),

@@ -23,7 +23,11 @@ export interface RunningWorker {
   origin: string;
   /** the workerd process that runs it (and nothing else) */
   pid: number;
-  /** CPU seconds (user + system) that workerd process has used so far */
+  /**
+   * CPU seconds that workerd process has used so far, from the scheduler's
+   * per-thread accounting (nanoseconds): utime + stime count in 10 ms ticks,
+   * which is several percent of a round of a few hundred requests.
+   */
   cpuSeconds(): number;
   dispose(): Promise<void>;
 }
@@ -68,7 +72,7 @@ export async function startWorkerd(build: Build, options: WorkerdOptions): Promi
     throw new Error(`expected one new workerd process, found ${started.length}`);
   }
   const pid = started[0] as number;
-  return { origin, pid, cpuSeconds: () => processCpuSeconds(pid), dispose: () => mf.dispose() };
+  return { origin, pid, cpuSeconds: () => processCpuSecondsPrecise(pid), dispose: () => mf.dispose() };
 }
 
 const clockTicks = (() => {
