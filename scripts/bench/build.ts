@@ -10,9 +10,9 @@ import { projectRoot } from "../local-db/open.ts";
 import { median } from "./stats.ts";
 
 const wrangler = resolve(projectRoot, "node_modules/wrangler/bin/wrangler.js");
-const run = (args: string[]) =>
+const run = (args: string[], cwd = projectRoot) =>
   execFileSync(process.execPath, [wrangler, ...args], {
-    cwd: projectRoot,
+    cwd,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
@@ -38,11 +38,17 @@ export interface Build {
   ratelimits: RateLimitConfig[];
 }
 
-/** Builds the worker of `config` as it would be deployed (its top-level environment), into `dir`. */
-export function build(config: string, dir: string, name: string): Build {
+/**
+ * Builds the worker of `config` as it would be deployed (its top-level environment), into `dir`.
+ * `root`: the checkout whose custom build (the static assets) runs, when not this one.
+ */
+export function build(config: string, dir: string, name: string, root = projectRoot): Build {
   const outdir = join(dir, name);
   const bundlePath = join(dir, `${name}.bundle`);
-  run(["deploy", "-c", config, "--dry-run", "--minify", "--outdir", outdir, "--outfile", bundlePath, "--env", ""]);
+  run(
+    ["deploy", "-c", config, "--dry-run", "--minify", "--outdir", outdir, "--outfile", bundlePath, "--env", ""],
+    root,
+  );
   const scriptPath = join(outdir, "index.js");
   const code = readFileSync(scriptPath);
   const parsed = unstable_readConfig({ config });
