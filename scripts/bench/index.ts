@@ -390,7 +390,7 @@ try {
     ]);
     rows.push([
       "same GET, without the rate-limit binding (in Miniflare a call is a round trip to a Durable Object and a SQLite write)",
-      `${ms(perRequest(gets.noLimit))} (${delta(perRequest(gets.noLimit))}) ${spread(gets.noLimit)}; / minimal: ${fmt(perRequest(gets.noLimit) / perRequest(gets.minimal))}× (rounds' ratios ${roundRatios(gets.noLimit, gets.minimal)})`,
+      `${ms(perRequest(gets.noLimit))} (${delta(perRequest(gets.noLimit))}) ${spread(gets.noLimit)}; / minimal: ${fmt(perRequest(gets.noLimit) / perRequest(gets.minimal))}× (rounds' ratios ${roundRatios(gets.noLimit, gets.minimal)}; a round's two runs are seconds apart, a pair's below are not)`,
       "(reference)",
       "",
     ]);

@@ -179,8 +179,8 @@ const howToRead = (env: Environment, delayMs: number) => `## How to read this
 - **Latency**: each SQL request waits ${delayMs} ms before it is answered, standing in for
   the distance to the database region, so 1.0× is the floor. It runs twice. First with the
   database replayed by the caching proxy, which waits the ${delayMs} ms and answers from memory:
-  the database then costs next to nothing on this machine, as a database on machines of its
-  own (Neon's) costs the worker's nothing in production. That is the run the target applies
+  the database then costs next to nothing on this machine, as Neon's, on machines of its
+  own, takes nothing from the worker's cores in production. That is the run the target applies
   to. Then with the real database (the local SQL server, which waits the ${delayMs} ms, and
   ${env.database} behind it) on the same ${env.cores} cores as the worker and the load generator, for
   reference: there the app's heavier statement (the token check and its touch, the record's
