@@ -17,8 +17,9 @@ import { join, resolve } from "node:path";
 import { projectRoot } from "../local-db/open.ts";
 import { build } from "./build.ts";
 import { type Call, runLoad, send } from "./load.ts";
-import { setUpBench } from "./setup.ts";
-import { fmt, quantile } from "./stats.ts";
+import { alternatingPairs, msPerRequest, pairedRatio } from "./pairs.ts";
+import { benchCalls, setUpBench } from "./setup.ts";
+import { fmt } from "./stats.ts";
 import { startWorkerd } from "./workerd.ts";
 
 const revision = process.argv[2] ?? "HEAD";
@@ -41,34 +42,15 @@ try {
     ...(process.env.COMPARE_LOG_REQUESTS ? { LOG_REQUESTS: process.env.COMPARE_LOG_REQUESTS } : {}),
   };
   const ratelimits = process.env.COMPARE_RATE_LIMIT === "true" ? bench.benchRateLimits : [];
-  const { fixture, listed, patched } = bench;
-  const calls: Record<string, { call: () => Call; status: number }> = {
-    get: {
-      call: () => ({ method: "GET", path: `/api/contacts/${fixture.contactId}`, token: fixture.token }),
-      status: 200,
-    },
-    list: { call: () => ({ method: "GET", path: "/api/contacts?limit=50", token: listed.token }), status: 200 },
-    post: {
-      call: () => ({
-        method: "POST",
-        path: "/api/contacts",
-        token: fixture.token,
-        body: { customer_id: fixture.customerId, first_name: "Bench", last_name: "Create", email: "b@example.com" },
-      }),
-      status: 201,
-    },
-    patch: {
-      call: () => ({
-        method: "PATCH",
-        path: `/api/contacts/${patched.contactId}`,
-        token: patched.token,
-        body: { first_name: "Patched", role: ["admin"] },
-      }),
-      status: 200,
-    },
+  const calls = benchCalls(bench);
+  const requests: Record<string, { call: () => Call; status: number }> = {
+    get: { call: calls.get, status: 200 },
+    list: { call: calls.list, status: 200 },
+    post: { call: calls.create, status: 201 },
+    patch: { call: calls.patch, status: 200 },
   };
-  const measured = calls[request];
-  if (!measured) throw new Error(`COMPARE_REQUEST must be one of ${Object.keys(calls).join(", ")}`);
+  const measured = requests[request];
+  if (!measured) throw new Error(`COMPARE_REQUEST must be one of ${Object.keys(requests).join(", ")}`);
   const sides = {
     base: await startWorkerd(base, { vars, ratelimits }),
     change: await startWorkerd(bench.app, { vars, ratelimits }),
@@ -88,29 +70,20 @@ try {
       });
     }
     if (bodies.size !== 1) log("note: the two builds answer differently (compare the bodies before the CPU)");
-    const cpu = { base: [] as number[], change: [] as number[] };
     log(`${pairs} pairs of ${chunk} requests (${request}), ${clients} clients…`);
-    for (let pair = 0; pair < pairs; pair++) {
-      const order = pair % 2 === 0 ? (["base", "change"] as const) : (["change", "base"] as const);
-      for (const side of order) {
-        const worker = sides[side];
-        const before = worker.cpuSeconds();
-        const load = await runLoad(worker.origin, measured.call, {
-          clients,
-          total: chunk,
-          maxSeconds: 60,
-          expectStatus: measured.status,
-        });
-        if (load.errors) throw new Error(`${side}: ${load.errors} unexpected answers`);
-        cpu[side].push(((worker.cpuSeconds() - before) * 1000) / load.requests);
-      }
-    }
-    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-    const ratios = cpu.change.map((value, i) => value / (cpu.base[i] ?? Number.NaN));
+    const runs = await alternatingPairs(
+      [
+        { worker: sides.change, ...measured },
+        { worker: sides.base, ...measured },
+      ],
+      { pairs, chunk, clients },
+    );
+    const errors = runs.flat().reduce((sum, r) => sum + r.errors, 0);
+    if (errors) throw new Error(`${errors} unexpected answers`);
+    const { ratio, blocks } = pairedRatio(runs, 5);
     console.log(
-      `${request}: ${revision} ${fmt(mean(cpu.base), 3)} ms, working tree ${fmt(mean(cpu.change), 3)} ms of workerd CPU per request: ` +
-        `working tree / ${revision} = ${fmt(mean(cpu.change) / mean(cpu.base), 3)} ` +
-        `(pairs' ratios: median ${fmt(quantile(ratios, 0.5), 3)}, middle 80 % ${fmt(quantile(ratios, 0.1), 3)}–${fmt(quantile(ratios, 0.9), 3)})`,
+      `${request}: ${revision} ${fmt(msPerRequest(runs[1]), 3)} ms, working tree ${fmt(msPerRequest(runs[0]), 3)} ms of workerd CPU per request: ` +
+        `working tree / ${revision} = ${fmt(ratio, 3)} (blocks of 5 pairs ${fmt(Math.min(...blocks), 3)}–${fmt(Math.max(...blocks), 3)})`,
     );
   } finally {
     for (const worker of Object.values(sides)) await worker.dispose();

@@ -47,10 +47,11 @@ import { startupMedians } from "./build.ts";
 import { runEventsBench } from "./events.ts";
 import { runImportBench } from "./import.ts";
 import { type Call, type LoadFigures, runLoad, send } from "./load.ts";
+import { alternatingPairs, msPerRequest, pairedRatio } from "./pairs.ts";
 import { newProfileDir, profileMarkdown, profileWorker } from "./profile.ts";
 import { type LatencyRow, meetsLatencyTarget, type Row, type SectionReport, writeReport } from "./report.ts";
 import { runScaleBench } from "./scale.ts";
-import { listSize, setUpBench } from "./setup.ts";
+import { benchCalls, listSize, setUpBench } from "./setup.ts";
 import { fmt } from "./stats.ts";
 import {
   machineCpuSeconds,
@@ -116,7 +117,8 @@ async function part(name: string, key: string, body: () => Promise<void>, table:
 }
 
 const bench = await setUpBench(log);
-const { app, minimal, server, proxy, fixture, listed, patched } = bench;
+const { app, minimal, server, proxy, fixture } = bench;
+const calls = benchCalls(bench);
 const workers: RunningWorker[] = [];
 const start = async (build: typeof app, options: WorkerdOptions) => {
   const worker = await startWorkerd(build, options);
@@ -245,54 +247,17 @@ try {
     };
     const perRequest = (m: Measure) => (m.cpu * 1000) / m.requests;
 
-    const get = (name: string, worker: RunningWorker) =>
-      measure(
-        name,
-        worker,
-        () => ({ method: "GET", path: `/api/contacts/${fixture.contactId}`, token: fixture.token }),
-        200,
-      );
+    const get = (name: string, worker: RunningWorker) => measure(name, worker, calls.get, 200);
     const gets = {
       deployed: get("GET, as deployed", deployed),
       noLog: get("GET, no log line", noLog),
       noLimit: get("GET, no rate-limit binding", noLimit),
-      minimal: measure(
-        "GET, minimal worker",
-        baseline,
-        () => ({ method: "GET", path: `/contacts/${fixture.contactId}` }),
-        200,
-      ),
+      minimal: measure("GET, minimal worker", baseline, calls.minimalGet, 200),
     };
     const others = {
-      list: measure(
-        "list",
-        deployed,
-        () => ({ method: "GET", path: "/api/contacts?limit=50", token: listed.token }),
-        200,
-      ),
-      create: measure(
-        "POST",
-        deployed,
-        // The same body every time: the only fresh value is the id the worker draws (see replay.ts).
-        () => ({
-          method: "POST",
-          path: "/api/contacts",
-          token: fixture.token,
-          body: { customer_id: fixture.customerId, first_name: "Bench", last_name: "Create", email: "b@example.com" },
-        }),
-        201,
-      ),
-      patch: measure(
-        "PATCH",
-        deployed,
-        () => ({
-          method: "PATCH",
-          path: `/api/contacts/${patched.contactId}`,
-          token: patched.token,
-          body: { first_name: "Patched", role: ["admin"] },
-        }),
-        200,
-      ),
+      list: measure("list", deployed, calls.list, 200),
+      create: measure("POST", deployed, calls.create, 201),
+      patch: measure("PATCH", deployed, calls.patch, 200),
     };
     for (const m of [...Object.values(gets), ...Object.values(others)]) await prime(m);
     // In interleaved rounds, each starting one measure later than the one before,
@@ -314,39 +279,14 @@ try {
     const pairs = quick ? 8 : 40;
     const pairsPerBlock = 5;
     const chunk = Math.max(200, Math.round(cpuRequests / 6));
-    const paired = {
-      app: [] as { cpu: number; requests: number }[],
-      minimal: [] as { cpu: number; requests: number }[],
-    };
     proxy.resetStats();
-    for (let pair = 0; pair < pairs; pair++) {
-      const sides = pair % 2 === 0 ? (["app", "minimal"] as const) : (["minimal", "app"] as const);
-      for (const side of sides) {
-        const m = side === "app" ? gets.noLimit : gets.minimal;
-        const before = m.worker.cpuSeconds();
-        const load = await runLoad(m.worker.origin, m.call, {
-          clients: cpuClients,
-          total: chunk,
-          maxSeconds: 30,
-          expectStatus: m.status,
-          ...(m.body === undefined ? {} : { expectBody: m.body }),
-        });
-        paired[side].push({ cpu: (m.worker.cpuSeconds() - before) * 1000, requests: load.requests });
-        replayChecked += load.requests;
-        mismatches += load.errors;
-      }
+    const paired = await alternatingPairs([gets.noLimit, gets.minimal], { pairs, chunk, clients: cpuClients });
+    for (const run of paired.flat()) {
+      replayChecked += run.requests;
+      mismatches += run.errors;
     }
     misses += proxy.stats().misses;
-    /** ms of CPU per request over pairs [from, to) of one side */
-    const pairedMs = (side: keyof typeof paired, from = 0, to = pairs) => {
-      const runs = paired[side].slice(from, to);
-      return runs.reduce((sum, r) => sum + r.cpu, 0) / runs.reduce((sum, r) => sum + r.requests, 0);
-    };
-    const pairedRatio = pairedMs("app") / pairedMs("minimal");
-    const blockRatios = Array.from({ length: Math.ceil(pairs / pairsPerBlock) }, (_, b) => {
-      const [from, to] = [b * pairsPerBlock, (b + 1) * pairsPerBlock];
-      return pairedMs("app", from, to) / pairedMs("minimal", from, to);
-    });
+    const { ratio: pairedGetRatio, blocks: blockRatios } = pairedRatio(paired, pairsPerBlock);
 
     const appGet = perRequest(gets.deployed);
     const ms = (value: number) => `${fmt(value, 3)} ms`;
@@ -396,9 +336,9 @@ try {
     ]);
     rows.push([
       `same GET without the binding / the minimal worker's, in ${pairs} pairs of alternating runs of ${chunk} requests (the order swapped each pair)`,
-      `app ${ms(pairedMs("app"))}, minimal ${ms(pairedMs("minimal"))}: **${fmt(pairedRatio)}×** (blocks of ${pairsPerBlock} pairs: ${fmt(Math.min(...blockRatios))}–${fmt(Math.max(...blockRatios))})`,
+      `app ${ms(msPerRequest(paired[0]))}, minimal ${ms(msPerRequest(paired[1]))}: **${fmt(pairedGetRatio)}×** (blocks of ${pairsPerBlock} pairs: ${fmt(Math.min(...blockRatios))}–${fmt(Math.max(...blockRatios))})`,
       "≤ 1.25×",
-      verdict(pairedRatio <= 1.25),
+      verdict(pairedGetRatio <= 1.25),
     ]);
     rows.push([
       "Replayed answers: expected status and the first real answer's body; queries not replayed",
@@ -502,21 +442,8 @@ try {
   await part("Latency", "latency", async () => {
     log(`latency: ${delayMs} ms per database request, ${latencyLevels.join(", ")} clients, replayed then real…`);
     const cores = os.cpus().length;
-    const getCall = () => ({ method: "GET", path: `/api/contacts/${fixture.contactId}`, token: fixture.token });
-    const minimalCall = () => ({ method: "GET", path: `/contacts/${fixture.contactId}` });
-    const listCall = () => ({ method: "GET", path: "/api/contacts?limit=50", token: listed.token });
     // Replayed, a create must send the same body each time (see replay.ts); real, each one is new.
-    const createCall = (database: LatencyRow["database"]) => (i: number) => ({
-      method: "POST",
-      path: "/api/contacts",
-      token: fixture.token,
-      body: {
-        customer_id: fixture.customerId,
-        first_name: database === "replayed" ? "Load" : `Load ${i}`,
-        last_name: "Test",
-        email: database === "replayed" ? "load@example.com" : `l${i}@example.com`,
-      },
-    });
+    const createCall = (database: LatencyRow["database"]) => (database === "replayed" ? calls.create : calls.createNew);
 
     const latencyRun = async (database: LatencyRow["database"]) => {
       const vars = { DATABASE_URL: database === "replayed" ? proxy.databaseUrl : server.databaseUrl };
@@ -581,12 +508,12 @@ try {
           });
         };
         for (const n of latencyLevels) {
-          if (deployed) await run(deployed, "app GET, rate-limit binding (Miniflare's)", getCall, 200, n);
-          await run(unlimited, "app GET", getCall, 200, n);
-          await run(baseline, "minimal GET", minimalCall, 200, n);
+          if (deployed) await run(deployed, "app GET, rate-limit binding (Miniflare's)", calls.get, 200, n);
+          await run(unlimited, "app GET", calls.get, 200, n);
+          await run(baseline, "minimal GET", calls.minimalGet, 200, n);
         }
         const most = Math.max(...latencyLevels);
-        await run(unlimited, "app list (50)", listCall, 200, most);
+        await run(unlimited, "app list (50)", calls.list, 200, most);
         await run(unlimited, "app POST", createCall(database), 201, most);
       } finally {
         await setDelay(0);
@@ -723,22 +650,8 @@ try {
       // The app as production would run it (the log line on), without Miniflare's
       // rate-limit binding, whose Durable Object call is no cost of production's (see the
       // CPU table): the profile then explains the target's ratio.
-      const appProfile = await profileWorker(
-        app,
-        replayed,
-        [],
-        () => ({ method: "GET", path: `/api/contacts/${fixture.contactId}`, token: fixture.token }),
-        profileRequests,
-        outDir,
-      );
-      const minimalProfile = await profileWorker(
-        minimal,
-        replayed,
-        [],
-        () => ({ method: "GET", path: `/contacts/${fixture.contactId}` }),
-        profileRequests,
-        outDir,
-      );
+      const appProfile = await profileWorker(app, replayed, [], calls.get, profileRequests, outDir);
+      const minimalProfile = await profileWorker(minimal, replayed, [], calls.minimalGet, profileRequests, outDir);
       profileSection = profileMarkdown(
         appProfile,
         minimalProfile,

@@ -346,7 +346,7 @@ export function newProfileDir(): string {
 
 // On its own: build, a database with one workspace, the replaying proxy, then both profiles.
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
-  const { setUpBench } = await import("./setup.ts");
+  const { benchCalls, setUpBench } = await import("./setup.ts");
   const requests = Number(process.env.PROFILE_REQUESTS ?? 1000);
   const bench = await setUpBench();
   try {
@@ -357,7 +357,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
       bench.app,
       { DATABASE_URL: bench.proxy.databaseUrl, ...(logRequests ? { LOG_REQUESTS: logRequests } : {}) },
       rateLimited ? bench.benchRateLimits : [],
-      () => ({ method: "GET", path: `/api/contacts/${bench.fixture.contactId}`, token: bench.fixture.token }),
+      benchCalls(bench).get,
       requests,
       outDir,
     );
@@ -365,7 +365,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
       bench.minimal,
       { DATABASE_URL: bench.proxy.databaseUrl },
       [],
-      () => ({ method: "GET", path: `/contacts/${bench.fixture.contactId}` }),
+      benchCalls(bench).minimalGet,
       requests,
       outDir,
     );

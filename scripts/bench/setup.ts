@@ -11,6 +11,7 @@ import { seedWorkspaceFixture, type WorkspaceFixture } from "../fixtures.ts";
 import { migrationsFolder, projectRoot } from "../local-db/open.ts";
 import { type LocalDbServer, startLocalDbServer } from "../local-db/server.ts";
 import { type Build, build } from "./build.ts";
+import type { Call } from "./load.ts";
 import { type ReplayProxy, startReplayProxy } from "./replay.ts";
 
 export interface Bench {
@@ -85,5 +86,35 @@ export async function setUpBench(log: (message: string) => void = () => {}): Pro
       await dispose();
       rmSync(buildDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The requests the bench's measures send, on its fixtures: each the i-th of a run. */
+export function benchCalls({ fixture, listed, patched }: Pick<Bench, "fixture" | "listed" | "patched">) {
+  return {
+    get: (): Call => ({ method: "GET", path: `/api/contacts/${fixture.contactId}`, token: fixture.token }),
+    /** the minimal worker's GET of the same contact */
+    minimalGet: (): Call => ({ method: "GET", path: `/contacts/${fixture.contactId}` }),
+    list: (): Call => ({ method: "GET", path: "/api/contacts?limit=50", token: listed.token }),
+    /** the same body every time: the only fresh value is the id the worker draws, so it can be replayed (replay.ts) */
+    create: (): Call => ({
+      method: "POST",
+      path: "/api/contacts",
+      token: fixture.token,
+      body: { customer_id: fixture.customerId, first_name: "Bench", last_name: "Create", email: "b@example.com" },
+    }),
+    /** a new contact each time, for the real database */
+    createNew: (i: number): Call => ({
+      method: "POST",
+      path: "/api/contacts",
+      token: fixture.token,
+      body: { customer_id: fixture.customerId, first_name: `Load ${i}`, last_name: "Test", email: `l${i}@example.com` },
+    }),
+    patch: (): Call => ({
+      method: "PATCH",
+      path: `/api/contacts/${patched.contactId}`,
+      token: patched.token,
+      body: { first_name: "Patched", role: ["admin"] },
+    }),
   };
 }
